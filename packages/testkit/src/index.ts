@@ -1,0 +1,9 @@
+/**
+ * The test harness for lbkit's privileged and interop tiers (private, never published): network-namespace
+ * labs with documentation-range addressing, processes inside them, real routing peers, and guaranteed
+ * cleanup on every exit path.
+ *
+ * @packageDocumentation
+ */
+export { privilegedSkip, privilegedSkipWith, hasProgram } from './privilege.js';
+export { Lab, Netns, run, CommandError, sweepStaleNamespaces, type ExecResult, type LabInit, type SpawnInNsOptions } from './lab.js';

@@ -9,9 +9,21 @@ const bannedGlobals = ['setTimeout', 'setInterval'].map((name) => ({
   message: 'Core code takes time from an injected Clock; real timers live in src/io/.',
 }));
 const bannedProperties = [
-  { object: 'Date', property: 'now', message: 'Use the injected Clock (clock.wallTime()); real time lives in src/io/.' },
-  { object: 'performance', property: 'now', message: 'Use the injected Clock (clock.now()); real time lives in src/io/.' },
-  { object: 'Math', property: 'random', message: 'Take a random function as a component; real randomness lives in src/io/.' },
+  {
+    object: 'Date',
+    property: 'now',
+    message: 'Use the injected Clock (clock.wallTime()); real time lives in src/io/.',
+  },
+  {
+    object: 'performance',
+    property: 'now',
+    message: 'Use the injected Clock (clock.now()); real time lives in src/io/.',
+  },
+  {
+    object: 'Math',
+    property: 'random',
+    message: 'Take a random function as a component; real randomness lives in src/io/.',
+  },
 ];
 
 export default tseslint.config(
@@ -27,7 +39,10 @@ export default tseslint.config(
       globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly' },
     },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-restricted-syntax': [
         'error',
@@ -38,7 +53,13 @@ export default tseslint.config(
   },
   {
     files: ['packages/*/src/**/*.ts', 'examples/*/src/**/*.ts'],
-    ignores: ['**/src/io/**', '**/src/**/io/**', 'packages/core/src/clock/real-clock.ts', 'packages/testkit/**', 'examples/*/src/**'],
+    ignores: [
+      '**/src/io/**',
+      '**/src/**/io/**',
+      'packages/core/src/clock/real-clock.ts',
+      'packages/testkit/**',
+      'examples/*/src/**',
+    ],
     rules: {
       'no-restricted-globals': ['error', ...bannedGlobals],
       'no-restricted-properties': ['error', ...bannedProperties],
@@ -46,7 +67,9 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -33,7 +33,13 @@ function runTap(dir) {
     child.on('close', (code) => {
       const m = /# \{ total: (\d+)(?:, pass: (\d+))?(?:, fail: (\d+))?(?:, skip: (\d+))?(?:, todo: (\d+))?/.exec(tail);
       const counts = m
-        ? { total: Number(m[1]), pass: Number(m[2] ?? 0), fail: Number(m[3] ?? 0), skip: Number(m[4] ?? 0), todo: Number(m[5] ?? 0) }
+        ? {
+            total: Number(m[1]),
+            pass: Number(m[2] ?? 0),
+            fail: Number(m[3] ?? 0),
+            skip: Number(m[4] ?? 0),
+            todo: Number(m[5] ?? 0),
+          }
         : undefined;
       resolve({ dir, code, counts });
     });
@@ -65,7 +71,9 @@ for (const r of results) {
     broken = true;
     failed++;
   }
-  process.stdout.write(`${r.dir}: ${r.counts.pass} passed, ${r.counts.fail} failed, ${r.counts.skip} skipped (exit ${r.code})\n`);
+  process.stdout.write(
+    `${r.dir}: ${r.counts.pass} passed, ${r.counts.fail} failed, ${r.counts.skip} skipped (exit ${r.code})\n`,
+  );
 }
 process.stdout.write(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
 process.exit(failed > 0 || broken ? 1 : 0);

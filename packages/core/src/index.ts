@@ -14,7 +14,15 @@
  *
  * @packageDocumentation
  */
-export { LbError, InvalidArgumentError, ParseError, AbortError, TimeoutError, isLbError, describeValue } from './errors.js';
+export {
+  LbError,
+  InvalidArgumentError,
+  ParseError,
+  AbortError,
+  TimeoutError,
+  isLbError,
+  describeValue,
+} from './errors.js';
 export { type AbortOptions, throwIfAborted } from './abort.js';
 export type { Clock, Timer } from './clock/clock.js';
 export { RealClock, realClock } from './clock/real-clock.js';

@@ -1,11 +1,24 @@
 import t from 'tap';
-import { AbortError, InvalidArgumentError, LbError, ParseError, TimeoutError, describeValue, isLbError, throwIfAborted } from '../src/index.js';
+import {
+  AbortError,
+  InvalidArgumentError,
+  LbError,
+  ParseError,
+  TimeoutError,
+  describeValue,
+  isLbError,
+  throwIfAborted,
+} from '../src/index.js';
 
 t.test('errors carry stable codes, names and causes', async (t) => {
   const cause = new Error('low level');
   const cases = [
     { err: new LbError('ERR_X', 'msg', { cause }), code: 'ERR_X', name: 'LbError' },
-    { err: new InvalidArgumentError('pool.addresses[0]', 'a CIDR or a range', '192.0.2.0/33'), code: 'ERR_INVALID_ARGUMENT', name: 'InvalidArgumentError' },
+    {
+      err: new InvalidArgumentError('pool.addresses[0]', 'a CIDR or a range', '192.0.2.0/33'),
+      code: 'ERR_INVALID_ARGUMENT',
+      name: 'InvalidArgumentError',
+    },
     { err: new ParseError('MAC address', 'zz', 'bad'), code: 'ERR_PARSE', name: 'ParseError' },
     { err: new AbortError(), code: 'ERR_ABORTED', name: 'AbortError' },
     { err: new TimeoutError(), code: 'ERR_TIMEOUT', name: 'TimeoutError' },

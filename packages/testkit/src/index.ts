@@ -6,4 +6,13 @@
  * @packageDocumentation
  */
 export { privilegedSkip, privilegedSkipWith, hasProgram } from './privilege.js';
-export { Lab, Netns, run, CommandError, sweepStaleNamespaces, type ExecResult, type LabInit, type SpawnInNsOptions } from './lab.js';
+export {
+  Lab,
+  Netns,
+  run,
+  CommandError,
+  sweepStaleNamespaces,
+  type ExecResult,
+  type LabInit,
+  type SpawnInNsOptions,
+} from './lab.js';

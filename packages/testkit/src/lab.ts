@@ -31,7 +31,12 @@ export function run(
       args,
       { timeout: options.timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
       (err, stdout, stderr) => {
-        const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null;
+        const code =
+          err === null
+            ? 0
+            : typeof (err as { code?: unknown }).code === 'number'
+              ? (err as { code: number }).code
+              : null;
         const result: ExecResult = { code, stdout, stderr };
         if (err !== null && options.allowFail !== true) reject(new CommandError(cmd, args, result));
         else resolve(result);
@@ -115,7 +120,11 @@ export class Netns {
   }
 
   /** Runs a command inside the namespace to completion. */
-  exec(cmd: string, args: readonly string[] = [], options: { timeoutMs?: number; allowFail?: boolean; input?: string } = {}): Promise<ExecResult> {
+  exec(
+    cmd: string,
+    args: readonly string[] = [],
+    options: { timeoutMs?: number; allowFail?: boolean; input?: string } = {},
+  ): Promise<ExecResult> {
     return run('ip', ['netns', 'exec', this.name, cmd, ...args], options);
   }
 
@@ -135,7 +144,9 @@ export class Netns {
 
   /** Adds an address (CIDR form) to an interface and brings the interface up. */
   async addAddress(ifname: string, cidr: string): Promise<void> {
-    const args = cidr.includes(':') ? ['-6', 'addr', 'add', cidr, 'dev', ifname, 'nodad'] : ['addr', 'add', cidr, 'dev', ifname];
+    const args = cidr.includes(':')
+      ? ['-6', 'addr', 'add', cidr, 'dev', ifname, 'nodad']
+      : ['addr', 'add', cidr, 'dev', ifname];
     await this.exec('ip', args);
     await this.exec('ip', ['link', 'set', ifname, 'up']);
   }
@@ -207,7 +218,9 @@ export class Lab {
     this.#namespaces.push(ns);
     await ns.exec('ip', ['link', 'set', 'lo', 'up']);
     // Fast IPv6 neighbour discovery and no router solicitations delaying tests.
-    await ns.exec('sysctl', ['-qw', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0'], { allowFail: true });
+    await ns.exec('sysctl', ['-qw', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0'], {
+      allowFail: true,
+    });
     return ns;
   }
 
@@ -220,7 +233,12 @@ export class Lab {
     ifA: string,
     b: Netns,
     ifB: string,
-    options: { addressA?: string | readonly string[]; addressB?: string | readonly string[]; macA?: string; macB?: string } = {},
+    options: {
+      addressA?: string | readonly string[];
+      addressB?: string | readonly string[];
+      macA?: string;
+      macB?: string;
+    } = {},
   ): Promise<void> {
     const args = ['link', 'add', 'name', ifA, 'netns', a.name];
     if (options.macA !== undefined) args.push('address', options.macA);
@@ -244,7 +262,15 @@ export class Lab {
    * Connects `host` to a bridge that lives in namespace `sw`: a veth pair whose `swPort` end is enslaved to
    * the bridge. The host end gets the addresses.
    */
-  async attach(host: Netns, ifname: string, sw: Netns, bridge: string, swPort: string, addresses: readonly string[] = [], mac?: string): Promise<void> {
+  async attach(
+    host: Netns,
+    ifname: string,
+    sw: Netns,
+    bridge: string,
+    swPort: string,
+    addresses: readonly string[] = [],
+    mac?: string,
+  ): Promise<void> {
     await this.link(host, ifname, sw, swPort, mac === undefined ? {} : { macA: mac });
     await sw.exec('ip', ['link', 'set', swPort, 'master', bridge]);
     for (const addr of addresses) await host.addAddress(ifname, addr);
@@ -267,7 +293,10 @@ export class Lab {
   async destroy(): Promise<void> {
     if (this.#destroyed) return;
     const waits = [...this.#children].map(
-      (c) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve()))),
+      (c) =>
+        new Promise<void>((resolve) =>
+          c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve()),
+        ),
     );
     this.#killChildren();
     await Promise.race([Promise.all(waits), new Promise((r) => setTimeout(r, 2_000).unref())]);

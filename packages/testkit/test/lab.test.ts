@@ -29,7 +29,10 @@ interface ChildInfo {
 }
 
 /** Starts the child in a mode, reads what it created, then lets `act` end it; resolves with what it made. */
-function runChild(mode: string, act?: (pid: number) => void): Promise<{ info: ChildInfo; code: number | null; signal: NodeJS.Signals | null }> {
+function runChild(
+  mode: string,
+  act?: (pid: number) => void,
+): Promise<{ info: ChildInfo; code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ['--import', 'tsx', child, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -49,23 +52,30 @@ function runChild(mode: string, act?: (pid: number) => void): Promise<{ info: Ch
   });
 }
 
-t.test('a lab links namespaces that can reach each other, then removes everything', { skip: privilegedSkip() }, async (t) => {
-  const lab = Lab.create({ tag: 'basic' }, t);
-  const a = await lab.namespace('a');
-  const b = await lab.namespace('b');
-  await lab.link(a, 'eth0', b, 'eth0', { addressA: ['192.0.2.1/24', '2001:db8::1/64'], addressB: ['192.0.2.2/24', '2001:db8::2/64'] });
-  await a.exec('ping', ['-c', '1', '-W', '2', '192.0.2.2']);
-  await a.exec('ping', ['-6', '-c', '1', '-W', '2', '2001:db8::2']);
-  t.match(await b.mac('eth0'), /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
-  const sleeper = a.spawn('sleep', ['600']);
-  t.ok(namespaces().includes(a.name));
-  await lab.destroy();
-  await lab.destroy();
-  t.notOk(namespaces().includes(a.name), 'namespace a removed');
-  t.notOk(namespaces().includes(b.name), 'namespace b removed');
-  t.equal(pidAlive(sleeper.pid as number), false, 'the process started inside is gone');
-  await t.rejects(lab.namespace('c'), /destroyed/);
-});
+t.test(
+  'a lab links namespaces that can reach each other, then removes everything',
+  { skip: privilegedSkip() },
+  async (t) => {
+    const lab = Lab.create({ tag: 'basic' }, t);
+    const a = await lab.namespace('a');
+    const b = await lab.namespace('b');
+    await lab.link(a, 'eth0', b, 'eth0', {
+      addressA: ['192.0.2.1/24', '2001:db8::1/64'],
+      addressB: ['192.0.2.2/24', '2001:db8::2/64'],
+    });
+    await a.exec('ping', ['-c', '1', '-W', '2', '192.0.2.2']);
+    await a.exec('ping', ['-6', '-c', '1', '-W', '2', '2001:db8::2']);
+    t.match(await b.mac('eth0'), /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
+    const sleeper = a.spawn('sleep', ['600']);
+    t.ok(namespaces().includes(a.name));
+    await lab.destroy();
+    await lab.destroy();
+    t.notOk(namespaces().includes(a.name), 'namespace a removed');
+    t.notOk(namespaces().includes(b.name), 'namespace b removed');
+    t.equal(pidAlive(sleeper.pid as number), false, 'the process started inside is gone');
+    await t.rejects(lab.namespace('c'), /destroyed/);
+  },
+);
 
 t.test('a bridge with three hosts forms one LAN', { skip: privilegedSkip() }, async (t) => {
   const lab = Lab.create({ tag: 'bridge' }, t);
@@ -102,7 +112,10 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 
 t.test('after SIGKILL, the next lab sweeps what the dead run left', { skip: privilegedSkip() }, async (t) => {
   const { info } = await runChild('wait', (pid) => process.kill(pid, 'SIGKILL'));
-  t.ok(info.namespaces.every((ns) => namespaces().includes(ns)), 'a SIGKILLed run cannot clean up itself');
+  t.ok(
+    info.namespaces.every((ns) => namespaces().includes(ns)),
+    'a SIGKILLed run cannot clean up itself',
+  );
   const removed = sweepStaleNamespaces();
   for (const ns of info.namespaces) {
     t.ok(removed.includes(ns), `${ns} swept`);
@@ -119,7 +132,10 @@ t.test('after SIGKILL, the next lab sweeps what the dead run left', { skip: priv
 t.test('run reports failures with the command and its output', async (t) => {
   const ok = await run('sh', ['-c', 'echo hi']);
   t.equal(ok.stdout, 'hi\n');
-  await t.rejects(run('sh', ['-c', 'echo oops >&2; exit 4']), { code: 'ERR_TESTKIT_COMMAND', message: /exited with 4: oops/ });
+  await t.rejects(run('sh', ['-c', 'echo oops >&2; exit 4']), {
+    code: 'ERR_TESTKIT_COMMAND',
+    message: /exited with 4: oops/,
+  });
   const soft = await run('sh', ['-c', 'exit 2'], { allowFail: true });
   t.equal(soft.code, 2);
 });
@@ -130,7 +146,9 @@ t.test('privilegedSkip fails instead of skipping under CI=true without root', as
   }
   const script = `import('${new URL('../src/privilege.ts', import.meta.url).href}').then(m => { try { console.log(JSON.stringify(m.privilegedSkip())) } catch (e) { console.log('THREW ' + e.message) } })`;
   const asNobody = (ci: string): Promise<string> =>
-    run('runuser', ['-u', 'nobody', '--', 'env', `CI=${ci}`, process.execPath, '--import', 'tsx', '-e', script], { allowFail: true }).then((r) => r.stdout + r.stderr);
+    run('runuser', ['-u', 'nobody', '--', 'env', `CI=${ci}`, process.execPath, '--import', 'tsx', '-e', script], {
+      allowFail: true,
+    }).then((r) => r.stdout + r.stderr);
   if (process.getuid?.() === 0) {
     t.match(await asNobody('true'), /THREW privileged tests must run under CI=true, but cannot: needs root/);
     t.match(await asNobody('false'), /"needs root/);

@@ -100,7 +100,8 @@ export class ManualClock implements Clock {
     for (;;) {
       const next = this.nextDeadline();
       if (next === undefined) return fired;
-      if (fired >= limit) throw new InvalidArgumentError('limit', `timers to stop re-arming within ${limit} firings`, fired);
+      if (fired >= limit)
+        throw new InvalidArgumentError('limit', `timers to stop re-arming within ${limit} firings`, fired);
       fired += this.advanceTo(next);
     }
   }

@@ -47,7 +47,11 @@ export function parsePrefix(text: string, options: ParsePrefixOptions = {}): Pre
   const mask = prefixMask(address.family, length);
   const base = address.value & mask;
   if (base !== address.value && options.strict !== false) {
-    throw new ParseError('prefix', text, `host bits are set (the network is ${formatPrefix({ family: address.family, base, length })})`);
+    throw new ParseError(
+      'prefix',
+      text,
+      `host bits are set (the network is ${formatPrefix({ family: address.family, base, length })})`,
+    );
   }
   return { family: address.family, base, length };
 }
@@ -74,10 +78,7 @@ export function prefixSize(prefix: Prefix): bigint {
 
 /** True when `address` lies inside `prefix` (same family). */
 export function prefixContains(prefix: Prefix, address: IpAddress): boolean {
-  return (
-    address.family === prefix.family &&
-    (address.value & prefixMask(prefix.family, prefix.length)) === prefix.base
-  );
+  return address.family === prefix.family && (address.value & prefixMask(prefix.family, prefix.length)) === prefix.base;
 }
 
 /** True when the two prefixes share at least one address. */

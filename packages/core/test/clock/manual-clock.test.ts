@@ -67,7 +67,10 @@ t.test('negative and zero delays fire on the next advance, not synchronously', a
 t.test('bad arguments are rejected naming the field', async (t) => {
   const clock = new ManualClock({ start: 50 });
   t.throws(() => clock.advance(-1), { code: 'ERR_INVALID_ARGUMENT', message: /^ms: / });
-  t.throws(() => clock.advanceTo(10), { code: 'ERR_INVALID_ARGUMENT', message: /^time: expected a time >= now \(50\)/ });
+  t.throws(() => clock.advanceTo(10), {
+    code: 'ERR_INVALID_ARGUMENT',
+    message: /^time: expected a time >= now \(50\)/,
+  });
   t.throws(() => clock.setTimer(Number.NaN, () => undefined), { code: 'ERR_INVALID_ARGUMENT', message: /^delayMs/ });
 });
 

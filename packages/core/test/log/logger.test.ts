@@ -9,7 +9,11 @@ t.test('the capturing logger records levels, messages and merged bindings', asyn
   child.child({ afi: 1 }).debug('update');
   t.same(log.entries, [
     { level: 'info', message: 'starting', fields: { component: 'bgp' } },
-    { level: 'warn', message: 'session closed', fields: { component: 'bgp', peer: '192.0.2.1', reason: 'hold-timer-expired' } },
+    {
+      level: 'warn',
+      message: 'session closed',
+      fields: { component: 'bgp', peer: '192.0.2.1', reason: 'hold-timer-expired' },
+    },
     { level: 'debug', message: 'update', fields: { component: 'bgp', peer: '192.0.2.1', afi: 1 } },
   ]);
   t.equal(log.find('session').length, 1);

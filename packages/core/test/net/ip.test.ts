@@ -38,7 +38,9 @@ t.test('IPv4 parse and format', async (t) => {
   ];
   for (const { input, why } of bad) {
     t.throws(() => parseIpv4(input), { code: 'ERR_PARSE', message: why }, JSON.stringify(input));
-    t.throws(() => parseIpv4(input), { message: new RegExp(`^invalid IPv4 address ${JSON.stringify(input).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) });
+    t.throws(() => parseIpv4(input), {
+      message: new RegExp(`^invalid IPv4 address ${JSON.stringify(input).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+    });
   }
   t.throws(() => formatIpv4(1n << 32n), { code: 'ERR_INVALID_ARGUMENT' });
   t.throws(() => formatIpv4(-1n), { code: 'ERR_INVALID_ARGUMENT' });
@@ -55,7 +57,11 @@ t.test('IPv6 parse and RFC 5952 format', async (t) => {
     { input: 'fe80::', canonical: 'fe80::', value: 0xfe800000000000000000000000000000n },
     { input: '::ffff:192.0.2.1', canonical: '::ffff:c000:201', value: 0xffffc0000201n },
     { input: '2001:db8::192.0.2.33', canonical: '2001:db8::c000:221', value: 0x20010db80000000000000000c0000221n },
-    { input: 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', canonical: 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', value: IPV6_MAX },
+    {
+      input: 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+      canonical: 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+      value: IPV6_MAX,
+    },
     { input: '2001:db8:0:0:1::1', canonical: '2001:db8::1:0:0:1', value: 0x20010db8000000000001000000000001n },
   ];
   for (const { input, canonical, value } of table) {
@@ -88,7 +94,10 @@ t.test('parseIp tells the family; bytes round-trip', async (t) => {
   t.equal(ipFamilyOf('192.0.2.1'), 4);
   t.equal(ipFamilyOf('::1'), 6);
   t.equal(ipFamilyOf('nope'), undefined);
-  t.throws(() => parseIp(42 as unknown as string), { code: 'ERR_INVALID_ARGUMENT', message: /^address: expected a string, received 42/ });
+  t.throws(() => parseIp(42 as unknown as string), {
+    code: 'ERR_INVALID_ARGUMENT',
+    message: /^address: expected a string, received 42/,
+  });
   t.same([...ipToBytes(parseIp('192.0.2.1'))], [192, 0, 2, 1]);
   t.same(ipFromBytes(new Uint8Array([192, 0, 2, 1])), { family: 4, value: 0xc0000201n });
   const v6 = parseIp('2001:db8::ff');
@@ -97,7 +106,7 @@ t.test('parseIp tells the family; bytes round-trip', async (t) => {
   t.throws(() => ipFromBytes(new Uint8Array(5)), { code: 'ERR_INVALID_ARGUMENT', message: /5 bytes/ });
 });
 
-t.test('agrees with the ip-address library on random addresses', async (t) => {
+t.test('agrees with the ip-address library on random addresses', async () => {
   fc.assert(
     fc.property(fc.bigInt({ min: 0n, max: IPV6_MAX }), (v) => {
       const ours = formatIpv6(v);
@@ -115,26 +124,34 @@ t.test('agrees with the ip-address library on random addresses', async (t) => {
   );
   // Random IPv6 words with a random compressed run: every text form parses to the same value.
   fc.assert(
-    fc.property(fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 }), fc.nat(7), fc.nat(8), (words, start, len) => {
-      const w = words.map((x, i) => (i >= start && i < start + len ? 0 : x));
-      const full = w.map((x) => x.toString(16)).join(':');
-      const v = parseIpv6(full);
-      return parseIpv6(formatIpv6(v)) === v && new Address6(full).bigInt() === v;
-    }),
+    fc.property(
+      fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 }),
+      fc.nat(7),
+      fc.nat(8),
+      (words, start, len) => {
+        const w = words.map((x, i) => (i >= start && i < start + len ? 0 : x));
+        const full = w.map((x) => x.toString(16)).join(':');
+        const v = parseIpv6(full);
+        return parseIpv6(formatIpv6(v)) === v && new Address6(full).bigInt() === v;
+      },
+    ),
     { numRuns: 3000 },
   );
 });
 
-t.test('never throws anything but our errors on random text', async (t) => {
+t.test('never throws anything but our errors on random text', async () => {
   fc.assert(
-    fc.property(fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF:.%x '.split('')), maxLength: 45 }), (s) => {
-      try {
-        parseIp(s);
-      } catch (err) {
-        return (err as { code?: string }).code === 'ERR_PARSE';
-      }
-      return true;
-    }),
+    fc.property(
+      fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF:.%x '.split('')), maxLength: 45 }),
+      (s) => {
+        try {
+          parseIp(s);
+        } catch (err) {
+          return (err as { code?: string }).code === 'ERR_PARSE';
+        }
+        return true;
+      },
+    ),
     { numRuns: 20000 },
   );
 });

@@ -47,7 +47,9 @@ t.test('malformed prefixes name the input and the problem', async (t) => {
   ];
   for (const { input, why } of bad) {
     t.throws(() => parsePrefix(input), { code: 'ERR_PARSE', input, message: why }, input);
-    t.throws(() => parsePrefix(input), { message: new RegExp(`^invalid prefix "${input.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"`) });
+    t.throws(() => parsePrefix(input), {
+      message: new RegExp(`^invalid prefix "${input.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"`),
+    });
   }
   t.same(parsePrefix('192.0.2.1/24', { strict: false }), parsePrefix('192.0.2.0/24'));
   t.throws(() => parsePrefix(undefined as unknown as string), { code: 'ERR_INVALID_ARGUMENT' });

@@ -1,0 +1,50 @@
+import t from 'tap';
+import { Lab, privilegedSkip } from '@lbkit/testkit';
+import { RunnerClient } from '../fixtures/runner-client.js';
+
+const US = '192.0.2.1';
+const THEM = '198.51.100.2';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// us ── router ── them: every packet between us and them crosses one router and arrives with TTL 254.
+t.test('received TTL through a router (dgram-plus)', { skip: privilegedSkip() }, async (t) => {
+  const lab = Lab.create({ tag: 'bfdttl' }, t);
+  const us = await lab.namespace('us');
+  const router = await lab.namespace('rt');
+  const them = await lab.namespace('them');
+  await lab.link(us, 'eth0', router, 'eth0', { addressA: `${US}/24`, addressB: '192.0.2.254/24' });
+  await lab.link(them, 'eth0', router, 'eth1', { addressA: `${THEM}/24`, addressB: '198.51.100.254/24' });
+  await router.enableForwarding();
+  await us.exec('ip', ['route', 'add', '198.51.100.0/24', 'via', '192.0.2.254']);
+  await them.exec('ip', ['route', 'add', '192.0.2.0/24', 'via', '198.51.100.254']);
+  const ours = new RunnerClient(us);
+  const theirs = new RunnerClient(them);
+  t.teardown(async () => {
+    await ours.stop();
+    await theirs.stop();
+  });
+  const info = await ours.start({ transport: 'dgram-plus' });
+  await theirs.start({ transport: 'dgram-plus' });
+  t.equal(info.transport, 'dgram-plus');
+  t.ok(info.receivesTtl, 'the transport reports received TTLs');
+  const timers = { transmitIntervalMs: 100, receiveIntervalMs: 100, detectMultiplier: 3 };
+
+  t.test('single hop: packets with TTL 254 are dropped and the session stays Down (RFC 5881 §5)', async (t) => {
+    await ours.add('single', { peerAddress: THEM, localAddress: US, ...timers });
+    await theirs.add('single', { peerAddress: US, localAddress: THEM, ...timers });
+    await sleep(3500);
+    t.same(ours.states('single'), [], 'our session never left Down');
+    const st = (await ours.stats()).stats.sessionStats.find((s) => s.rxPackets > 0);
+    t.ok(
+      st !== undefined && (st.dropped['ttl-not-255'] ?? 0) >= 2,
+      `packets dropped as ttl-not-255 (${JSON.stringify(st?.dropped)})`,
+    );
+  });
+
+  t.test('multihop with minimum TTL 254: the same path comes Up (RFC 5883)', async () => {
+    await ours.add('multi', { peerAddress: THEM, localAddress: US, multihop: true, minimumTtl: 254, ...timers });
+    await theirs.add('multi', { peerAddress: US, localAddress: THEM, multihop: true, minimumTtl: 254, ...timers });
+    await ours.waitState('multi', 'Up', 10_000);
+    await theirs.waitState('multi', 'Up', 10_000);
+  });
+});

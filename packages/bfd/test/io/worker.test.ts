@@ -1,0 +1,94 @@
+import t from 'tap';
+import { Lab, privilegedSkip } from '@lbkit/testkit';
+import { RunnerClient } from '../fixtures/runner-client.js';
+
+t.test(
+  'two worker-thread speakers in namespaces come Up, and a SIGKILL is detected',
+  { skip: privilegedSkip() },
+  async (t) => {
+    const lab = Lab.create({ tag: 'bfdw' }, t);
+    const a = await lab.namespace('a');
+    const b = await lab.namespace('b');
+    await lab.link(a, 'eth0', b, 'eth0', { addressA: '192.0.2.1/24', addressB: '192.0.2.2/24' });
+    const ra = new RunnerClient(a);
+    const rb = new RunnerClient(b);
+    t.teardown(async () => {
+      await ra.stop();
+      await rb.stop();
+    });
+    const info = await ra.start();
+    await rb.start();
+    t.ok(['dgram', 'dgram-plus'].includes(info.transport), `transport ${info.transport}`);
+    const cfg = { transmitIntervalMs: 100, receiveIntervalMs: 100, detectMultiplier: 3 };
+    await ra.add('s', { peerAddress: '192.0.2.2', localAddress: '192.0.2.1', ...cfg });
+    await rb.add('s', { peerAddress: '192.0.2.1', localAddress: '192.0.2.2', ...cfg });
+    await ra.waitState('s', 'Up', 5000);
+    await rb.waitState('s', 'Up', 5000);
+    const from = ra.messages.length;
+    const killedAt = Date.now();
+    rb.kill();
+    const down = await ra.waitState('s', 'Down', 2000, from);
+    const took = down.change.at - killedAt;
+    t.match(down.change, { diag: 'control-detection-time-expired', failure: true });
+    t.ok(took <= 350, `detected in ${took} ms (budget 3 × 100 + 50)`);
+  },
+);
+
+t.test('IPv6 single hop between two speakers: Up, hop limit 255 accepted', { skip: privilegedSkip() }, async (t) => {
+  const lab = Lab.create({ tag: 'bfdw6' }, t);
+  const a = await lab.namespace('a');
+  const b = await lab.namespace('b');
+  await lab.link(a, 'eth0', b, 'eth0', { addressA: '2001:db8::1/64', addressB: '2001:db8::2/64' });
+  const ra = new RunnerClient(a);
+  const rb = new RunnerClient(b);
+  t.teardown(async () => {
+    await ra.stop();
+    await rb.stop();
+  });
+  await ra.start();
+  await rb.start();
+  const cfg = { transmitIntervalMs: 100, receiveIntervalMs: 100, detectMultiplier: 3 };
+  await ra.add('s', { peerAddress: '2001:db8::2', localAddress: '2001:db8::1', ...cfg });
+  await rb.add('s', { peerAddress: '2001:db8::1', localAddress: '2001:db8::2', ...cfg });
+  await ra.waitState('s', 'Up', 10_000);
+  await rb.waitState('s', 'Up', 10_000);
+  const st = (await ra.stats()).stats.sessionStats[0]!;
+  t.same(st.dropped, {}, 'nothing dropped');
+});
+
+t.test('IPv6 link-local single hop (fe80::…%eth0), as RFC 5881 §3 expects', { skip: privilegedSkip() }, async (t) => {
+  const lab = Lab.create({ tag: 'bfdll' }, t);
+  const a = await lab.namespace('a');
+  const b = await lab.namespace('b');
+  await lab.link(a, 'eth0', b, 'eth0');
+  const linkLocal = async (ns: typeof a): Promise<string> => {
+    for (let i = 0; i < 50; i++) {
+      const info = await ns.ipJson<Array<{ addr_info: Array<{ local: string; scope: string; tentative?: boolean }> }>>([
+        '-6',
+        'addr',
+        'show',
+        'dev',
+        'eth0',
+      ]);
+      const ll = info[0]?.addr_info.find((x) => x.scope === 'link' && x.tentative !== true);
+      if (ll !== undefined) return ll.local;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no link-local address in ${ns.name}`);
+  };
+  const lla = await linkLocal(a);
+  const llb = await linkLocal(b);
+  const ra = new RunnerClient(a);
+  const rb = new RunnerClient(b);
+  t.teardown(async () => {
+    await ra.stop();
+    await rb.stop();
+  });
+  await ra.start();
+  await rb.start();
+  const cfg = { transmitIntervalMs: 100, receiveIntervalMs: 100, detectMultiplier: 3 };
+  await ra.add('s', { peerAddress: `${llb}%eth0`, localAddress: lla, ...cfg });
+  await rb.add('s', { peerAddress: lla, localAddress: llb, interface: 'eth0', ...cfg });
+  await ra.waitState('s', 'Up', 10_000);
+  await rb.waitState('s', 'Up', 10_000);
+});

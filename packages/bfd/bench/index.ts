@@ -10,7 +10,8 @@
 //    interval jitter (gap between periodic packets ÷ nominal interval) and worker timer lateness.
 // 2. stall: 10 sessions at 100 ms × 3 while the main thread parses JSON for 250 ms every second, timers in the
 //    worker thread and then on the main thread, for the same time: flaps of each.
-import { cpus } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { Lab } from '@lbkit/testkit';
 import { BirdPeer, birdBfdConfig } from '../test/fixtures/peers.js';
 import { RunnerClient } from '../test/fixtures/runner-client.js';
@@ -236,6 +237,16 @@ async function stall(): Promise<void> {
   });
 }
 
+/** Share of time some task waited for a CPU over the last minute (Linux PSI), or undefined without PSI. */
+function cpuPressure(): number | undefined {
+  try {
+    const m = /some avg10=[\d.]+ avg60=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
+    return m === null ? undefined : Number(m[1]);
+  } catch {
+    return undefined;
+  }
+}
+
 function round(v: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(v * f) / f;
@@ -247,8 +258,13 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const cpu = cpus();
-  say(`machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
+  const pressure = cpuPressure();
+  say(
+    `machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${loadavg()[0]!.toFixed(1)}, CPU pressure ${pressure ?? '?'} % (PSI some avg60)`,
+  );
   emit({ bench: 'machine', metric: 'cores', value: cpu.length, unit: 'count' });
+  emit({ bench: 'machine', metric: 'loadavg_1m', value: round(loadavg()[0]!, 2), unit: 'load' });
+  if (pressure !== undefined) emit({ bench: 'machine', metric: 'cpu_pressure_some_avg60', value: pressure, unit: '%' });
   await soak();
   if (!process.argv.includes('--no-stall')) await stall();
   if (!json) {

@@ -12,7 +12,13 @@
 import { cpus } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { decodeMessage, encodeUpdates, type CodecContext, type NlriPrefix, type PathAttribute } from '../src/codec/index.js';
+import {
+  decodeMessage,
+  encodeUpdates,
+  type CodecContext,
+  type NlriPrefix,
+  type PathAttribute,
+} from '../src/codec/index.js';
 
 const json = process.argv.includes('--json');
 const scaleAt = process.argv.indexOf('--scale');
@@ -43,12 +49,28 @@ function attributeSet(v6: boolean): PathAttribute[] {
     { type: 'origin', origin: rnd(10) === 0 ? 2 : 0 },
     { type: 'as-path', segments: [{ type: 'as-sequence', asns }] },
   ];
-  if (v6) attrs.push({ type: 'mp-reach-nlri', afi: 2, safi: 1, nextHop: '2001:db8::1', linkLocalNextHop: 'fe80::1', nlri: [] });
+  if (v6)
+    attrs.push({
+      type: 'mp-reach-nlri',
+      afi: 2,
+      safi: 1,
+      nextHop: '2001:db8::1',
+      linkLocalNextHop: 'fe80::1',
+      nlri: [],
+    });
   else attrs.push({ type: 'next-hop', nextHop: '192.0.2.1' });
   if (rnd(3) === 0) attrs.push({ type: 'multi-exit-disc', med: rnd(1000) });
   const nc = rnd(7);
-  if (nc > 0) attrs.push({ type: 'communities', communities: Array.from({ length: nc }, () => (asns[0]! & 0xffff) * 65536 + rnd(1000)) });
-  if (rnd(5) === 0) attrs.push({ type: 'large-communities', communities: [{ globalAdministrator: asns[0]!, localData1: rnd(100), localData2: rnd(100) }] });
+  if (nc > 0)
+    attrs.push({
+      type: 'communities',
+      communities: Array.from({ length: nc }, () => (asns[0]! & 0xffff) * 65536 + rnd(1000)),
+    });
+  if (rnd(5) === 0)
+    attrs.push({
+      type: 'large-communities',
+      communities: [{ globalAdministrator: asns[0]!, localData1: rnd(100), localData2: rnd(100) }],
+    });
   return attrs;
 }
 
@@ -92,7 +114,7 @@ interface Batch {
 
 function batches(prefixes: NlriPrefix[], v6: boolean): Batch[] {
   const out: Batch[] = [];
-  for (let i = 0; i < prefixes.length; ) {
+  for (let i = 0; i < prefixes.length;) {
     const n = groupSize();
     out.push({ attributes: attributeSet(v6), announce: prefixes.slice(i, i + n) });
     i += n;
@@ -149,11 +171,11 @@ if (!json) {
 }
 emit({ bench: 'bgp.codec.machine', metric: 'cores', value: cpus().length, unit: 'count', n: 1 });
 
-// Warm up on a slice, then three measured rounds each way; the best round is reported.
+// Warm up, then five measured rounds each way; the best round is reported (the least disturbed by other load).
 encodeAll();
 let msgs: Uint8Array[] = [];
 let bestEncode = Infinity;
-for (let r = 0; r < 3; r++) {
+for (let r = 0; r < 5; r++) {
   msgs = [];
   gc();
   const t0 = process.hrtime.bigint();
@@ -161,22 +183,64 @@ for (let r = 0; r < 3; r++) {
   bestEncode = Math.min(bestEncode, Number(process.hrtime.bigint() - t0) / 1e9);
 }
 const bytes = msgs.reduce((n, m) => n + m.length, 0);
-emit({ bench: 'bgp.codec.encode', metric: 'prefixes_per_s', value: Math.round(totalPrefixes / bestEncode), unit: 'prefix/s', n: totalPrefixes });
-emit({ bench: 'bgp.codec.encode', metric: 'messages_per_s', value: Math.round(msgs.length / bestEncode), unit: 'msg/s', n: msgs.length });
-emit({ bench: 'bgp.codec.encode', metric: 'total_s', value: Number(bestEncode.toFixed(3)), unit: 's', n: totalPrefixes });
-emit({ bench: 'bgp.codec.encode', metric: 'wire_mb', value: Number((bytes / 1e6).toFixed(1)), unit: 'MB', n: msgs.length });
+emit({
+  bench: 'bgp.codec.encode',
+  metric: 'prefixes_per_s',
+  value: Math.round(totalPrefixes / bestEncode),
+  unit: 'prefix/s',
+  n: totalPrefixes,
+});
+emit({
+  bench: 'bgp.codec.encode',
+  metric: 'messages_per_s',
+  value: Math.round(msgs.length / bestEncode),
+  unit: 'msg/s',
+  n: msgs.length,
+});
+emit({
+  bench: 'bgp.codec.encode',
+  metric: 'total_s',
+  value: Number(bestEncode.toFixed(3)),
+  unit: 's',
+  n: totalPrefixes,
+});
+emit({
+  bench: 'bgp.codec.encode',
+  metric: 'wire_mb',
+  value: Number((bytes / 1e6).toFixed(1)),
+  unit: 'MB',
+  n: msgs.length,
+});
 
 let bestDecode = Infinity;
 let decodedPrefixes = 0;
-for (let r = 0; r < 3; r++) {
+for (let r = 0; r < 5; r++) {
   gc();
   const t0 = process.hrtime.bigint();
   decodedPrefixes = decodeAll(msgs, false).prefixes;
   bestDecode = Math.min(bestDecode, Number(process.hrtime.bigint() - t0) / 1e9);
 }
-emit({ bench: 'bgp.codec.decode', metric: 'prefixes_per_s', value: Math.round(decodedPrefixes / bestDecode), unit: 'prefix/s', n: decodedPrefixes });
-emit({ bench: 'bgp.codec.decode', metric: 'messages_per_s', value: Math.round(msgs.length / bestDecode), unit: 'msg/s', n: msgs.length });
-emit({ bench: 'bgp.codec.decode', metric: 'total_s', value: Number(bestDecode.toFixed(3)), unit: 's', n: decodedPrefixes });
+emit({
+  bench: 'bgp.codec.decode',
+  metric: 'prefixes_per_s',
+  value: Math.round(decodedPrefixes / bestDecode),
+  unit: 'prefix/s',
+  n: decodedPrefixes,
+});
+emit({
+  bench: 'bgp.codec.decode',
+  metric: 'messages_per_s',
+  value: Math.round(msgs.length / bestDecode),
+  unit: 'msg/s',
+  n: msgs.length,
+});
+emit({
+  bench: 'bgp.codec.decode',
+  metric: 'total_s',
+  value: Number(bestDecode.toFixed(3)),
+  unit: 's',
+  n: decodedPrefixes,
+});
 
 // Heap: what the encoded stream and a fully decoded table keep alive.
 const before = heapMb();
@@ -184,11 +248,26 @@ const encodedAgain = encodeAll();
 const afterEncode = heapMb();
 const decoded = decodeAll(encodedAgain, true);
 const afterDecode = heapMb();
-emit({ bench: 'bgp.codec.encode', metric: 'heap_growth_mb', value: Number((afterEncode - before).toFixed(1)), unit: 'MB', n: encodedAgain.length });
-emit({ bench: 'bgp.codec.decode', metric: 'heap_growth_mb', value: Number((afterDecode - afterEncode).toFixed(1)), unit: 'MB', n: decoded.kept.length });
+emit({
+  bench: 'bgp.codec.encode',
+  metric: 'heap_growth_mb',
+  value: Number((afterEncode - before).toFixed(1)),
+  unit: 'MB',
+  n: encodedAgain.length,
+});
+emit({
+  bench: 'bgp.codec.decode',
+  metric: 'heap_growth_mb',
+  value: Number((afterDecode - afterEncode).toFixed(1)),
+  unit: 'MB',
+  n: decoded.kept.length,
+});
 
 if (!json) {
   console.log('');
   console.log('bench                 metric            value           unit      n');
-  for (const r of rows) console.log(`${r.bench.padEnd(21)} ${r.metric.padEnd(17)} ${String(r.value).padStart(12)}    ${r.unit.padEnd(9)} ${r.n}`);
+  for (const r of rows)
+    console.log(
+      `${r.bench.padEnd(21)} ${r.metric.padEnd(17)} ${String(r.value).padStart(12)}    ${r.unit.padEnd(9)} ${r.n}`,
+    );
 }

@@ -12,7 +12,13 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BirdPeer, FrrPeer, GobgpPeer, Lab, waitFor, type PeerInit, type RealBgpPeer } from '@lbkit/testkit';
-import { decodeMessage, negotiateSession, type BgpMessage, type CodecContext, type OpenMessage } from '../src/codec/index.js';
+import {
+  decodeMessage,
+  negotiateSession,
+  type BgpMessage,
+  type CodecContext,
+  type OpenMessage,
+} from '../src/codec/index.js';
 import { formatFixture, type FixtureEntry } from '../test/fixtures/format.js';
 import { CAPTURE_ROUTES, OUR_AS, PEER_AS, SHUTDOWN_MESSAGE, WITHDRAWN } from '../test/fixtures/capture-plan.js';
 
@@ -28,7 +34,10 @@ async function captureOne(which: 'bird' | 'gobgp' | 'frr'): Promise<void> {
   try {
     const rec = await lab.namespace('rec');
     const peerNs = await lab.namespace('peer');
-    await lab.link(rec, 'eth0', peerNs, 'eth0', { addressA: ['192.0.2.1/24', '2001:db8::1/64'], addressB: ['192.0.2.2/24', '2001:db8::2/64'] });
+    await lab.link(rec, 'eth0', peerNs, 'eth0', {
+      addressA: ['192.0.2.1/24', '2001:db8::1/64'],
+      addressB: ['192.0.2.2/24', '2001:db8::2/64'],
+    });
     const recorder: ChildProcess = rec.node(join(here, 'recorder.ts'), [String(OUR_AS), '192.0.2.1']);
     const seen: Recorded[] = [];
     let listening = false;
@@ -54,7 +63,12 @@ async function captureOne(which: 'bird' | 'gobgp' | 'frr'): Promise<void> {
       ],
       routes: CAPTURE_ROUTES.map((r) => ({ ...r })),
     };
-    const peer: RealBgpPeer = which === 'bird' ? new BirdPeer(peerNs, init) : which === 'gobgp' ? new GobgpPeer(peerNs, init) : new FrrPeer(peerNs, init);
+    const peer: RealBgpPeer =
+      which === 'bird'
+        ? new BirdPeer(peerNs, init)
+        : which === 'gobgp'
+          ? new GobgpPeer(peerNs, init)
+          : new FrrPeer(peerNs, init);
     await peer.start();
     const version = await peer.version();
     const count = (pred: (r: Recorded) => boolean): number => seen.filter(pred).length;
@@ -74,9 +88,11 @@ async function captureOne(which: 'bird' | 'gobgp' | 'frr'): Promise<void> {
     const beforeRefresh = count(isUpdate);
     await peer.refreshFrom('192.0.2.1');
     // Not every daemon sends one on a soft inbound reset (GoBGP keeps an Adj-RIB-In and re-applies policy).
-    await waitFor('a ROUTE-REFRESH from the peer', async () => count((r) => r.hex.slice(36, 38) === '05') >= 1, 10_000).catch(() =>
-      console.error(`${which}: sent no ROUTE-REFRESH on a soft inbound reset`),
-    );
+    await waitFor(
+      'a ROUTE-REFRESH from the peer',
+      async () => count((r) => r.hex.slice(36, 38) === '05') >= 1,
+      10_000,
+    ).catch(() => console.error(`${which}: sent no ROUTE-REFRESH on a soft inbound reset`));
     process.kill(recorder.pid!, 'SIGUSR1');
     await waitFor('answers to our ROUTE-REFRESH', async () => count(isUpdate) > beforeRefresh, 15_000);
     await new Promise((r) => setTimeout(r, 2_000));
@@ -122,7 +138,15 @@ function label(seen: readonly Recorded[]): FixtureEntry[] {
           { type: 'multiprotocol', afi: 2, safi: 1 },
           { type: 'route-refresh' },
           { type: 'enhanced-route-refresh' },
-          { type: 'graceful-restart', flags: 0, restartTime: 120, families: [{ afi: 1, safi: 1, flags: 0 }, { afi: 2, safi: 1, flags: 0 }] },
+          {
+            type: 'graceful-restart',
+            flags: 0,
+            restartTime: 120,
+            families: [
+              { afi: 1, safi: 1, flags: 0 },
+              { afi: 2, safi: 1, flags: 0 },
+            ],
+          },
           { type: 'four-octet-as', asn: OUR_AS },
         ],
       },
@@ -159,7 +183,8 @@ function describe(m: BgpMessage): string {
       return ['route-refresh', 'route-refresh-borr', 'route-refresh-eorr'][m.subtype] ?? 'route-refresh';
     case 'update': {
       const reach = m.nlri.length > 0 || m.attributes.some((a) => a.type === 'mp-reach-nlri' && a.nlri.length > 0);
-      const unreach = m.withdrawn.length > 0 || m.attributes.some((a) => a.type === 'mp-unreach-nlri' && a.withdrawn.length > 0);
+      const unreach =
+        m.withdrawn.length > 0 || m.attributes.some((a) => a.type === 'mp-unreach-nlri' && a.withdrawn.length > 0);
       if (reach) return 'update';
       if (unreach) return 'withdraw';
       return 'end-of-rib';
@@ -168,4 +193,5 @@ function describe(m: BgpMessage): string {
 }
 
 const which = process.argv.slice(2);
-for (const w of (which.length > 0 ? which : ['bird', 'gobgp', 'frr']) as ('bird' | 'gobgp' | 'frr')[]) await captureOne(w);
+for (const w of (which.length > 0 ? which : ['bird', 'gobgp', 'frr']) as ('bird' | 'gobgp' | 'frr')[])
+  await captureOne(w);

@@ -11,7 +11,13 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { decodeMessage, encodeMessage, isBgpDecodeError, validateUpdate, type CodecContext } from '../src/codec/index.js';
+import {
+  decodeMessage,
+  encodeMessage,
+  isBgpDecodeError,
+  validateUpdate,
+  type CodecContext,
+} from '../src/codec/index.js';
 import { messageWithContext } from '../test/codec/arbitraries.js';
 import { parseFixture } from '../test/fixtures/format.js';
 
@@ -39,13 +45,20 @@ for (const f of readdirSync(fixtures).filter((n) => n.endsWith('.fixture.txt')))
   for (const e of parseFixture(readFileSync(join(fixtures, f), 'utf8')).entries) seeds.push(e.bytes);
 }
 const fixtureSeeds = seeds.length;
-for (const { ctx, msg } of fc.sample(messageWithContext, { numRuns: 2000, seed: arg('seed', 1) })) seeds.push(encodeMessage(msg, ctx));
+for (const { ctx, msg } of fc.sample(messageWithContext, { numRuns: 2000, seed: arg('seed', 1) }))
+  seeds.push(encodeMessage(msg, ctx));
 
 const contexts: CodecContext[] = [
   { fourOctetAs: true },
   { fourOctetAs: false },
   { fourOctetAs: true, extendedMessage: true },
-  { fourOctetAs: true, addPath: [{ afi: 1, safi: 1 }, { afi: 2, safi: 1 }] },
+  {
+    fourOctetAs: true,
+    addPath: [
+      { afi: 1, safi: 1 },
+      { afi: 2, safi: 1 },
+    ],
+  },
   { fourOctetAs: false, addPath: [{ afi: 2, safi: 1 }], extendedMessage: true },
 ];
 
@@ -130,11 +143,22 @@ if (crashes.length > 0) {
   mkdirSync(dir, { recursive: true });
   crashes.forEach((c, i) => {
     const name = `crash-seed${arg('seed', 1)}-${i}.hex`;
-    writeFileSync(join(dir, name), `# ${c.error}\n# context: ${JSON.stringify(c.ctx)}\n${Buffer.from(c.input).toString('hex')}\n`);
+    writeFileSync(
+      join(dir, name),
+      `# ${c.error}\n# context: ${JSON.stringify(c.ctx)}\n${Buffer.from(c.input).toString('hex')}\n`,
+    );
   });
 }
 console.log(
-  JSON.stringify({ runs: decoded + rejected + crashes.length, decoded, rejected, crashes: crashes.length, seeds: seeds.length, fixtureSeeds, seconds: Number(secs.toFixed(1)) }),
+  JSON.stringify({
+    runs: decoded + rejected + crashes.length,
+    decoded,
+    rejected,
+    crashes: crashes.length,
+    seeds: seeds.length,
+    fixtureSeeds,
+    seconds: Number(secs.toFixed(1)),
+  }),
 );
 for (const c of crashes.slice(0, 5)) console.log(c.error);
 process.exit(crashes.length === 0 ? 0 : 1);

@@ -29,7 +29,15 @@ const ours: OpenMessage = createOpen({
     { type: 'multiprotocol', afi: 2, safi: 1 },
     { type: 'route-refresh' },
     { type: 'enhanced-route-refresh' },
-    { type: 'graceful-restart', flags: 0, restartTime: 120, families: [{ afi: 1, safi: 1, flags: 0 }, { afi: 2, safi: 1, flags: 0 }] },
+    {
+      type: 'graceful-restart',
+      flags: 0,
+      restartTime: 120,
+      families: [
+        { afi: 1, safi: 1, flags: 0 },
+        { afi: 2, safi: 1, flags: 0 },
+      ],
+    },
     { type: 'four-octet-as', asn },
   ],
 });
@@ -50,7 +58,9 @@ const server = createServer((sock) => {
     const { messages, consumed } = splitMessages(joined, { ...ctx, extendedMessage: true });
     buf = joined.slice(consumed);
     for (const m of messages) {
-      process.stdout.write(`${JSON.stringify({ conn, remote: sock.remoteAddress, hex: Buffer.from(m).toString('hex') })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ conn, remote: sock.remoteAddress, hex: Buffer.from(m).toString('hex') })}\n`,
+      );
       if (m[18] === 1) {
         const theirs = decodeMessage(m) as OpenMessage;
         ctx = negotiateSession(ours, theirs).receive;
@@ -66,7 +76,9 @@ const server = createServer((sock) => {
   sock.on('close', done);
   sock.on('error', done);
 });
-server.listen({ port: 179, host: '::', ipv6Only: false }, () => process.stdout.write(`${JSON.stringify({ listening: true })}\n`));
+server.listen({ port: 179, host: '::', ipv6Only: false }, () =>
+  process.stdout.write(`${JSON.stringify({ listening: true })}\n`),
+);
 
 // SIGUSR1: ask every peer to resend its routes, IPv4 on IPv4 sessions and IPv6 on IPv6 ones.
 process.on('SIGUSR1', () => {

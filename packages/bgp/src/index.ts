@@ -68,6 +68,7 @@ export {
   prefixWireLength,
   prefixesWireLength,
   GracefulRestartFlag,
+  capabilityCode,
   encodeOpen,
   openCapabilities,
   openAsn,
@@ -117,6 +118,7 @@ export {
   type PathAttribute,
   type AsPathSegment,
   type LargeCommunity,
+  type AttributeCommon,
   type MpReachNlri,
   type MpUnreachNlri,
   type UnknownAttribute,
@@ -158,7 +160,15 @@ export type {
 export { AdjRibOut, keyFamily, type FamilyChanges, type RibChanges } from './rib/adj-rib-out.js';
 export { AttributeInterner, toRouteAttributes, type RouteAttributes, type AttributeSet } from './rib/attributes.js';
 export { exportAttributes, DEFAULT_LOCAL_PREF, type ExportContext } from './rib/export.js';
-export type { BgpConnection, ConnectionHandlers, ConnectOptions, ListenOptions, ListenMd5Key, BgpListener, BgpTransport } from './io/transport.js';
+export type {
+  BgpConnection,
+  ConnectionHandlers,
+  ConnectOptions,
+  ListenOptions,
+  ListenMd5Key,
+  BgpListener,
+  BgpTransport,
+} from './io/transport.js';
 export { TcpTransport } from './io/tcp-transport.js';
 export {
   BGP_PORT,

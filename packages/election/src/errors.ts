@@ -1,7 +1,8 @@
 import { LbError } from '@lbkit/core';
 
 /** Why a packet could not be decoded; `reason` is stable and is what the drop counters use. */
-export type DecodeFailure = 'truncated' | 'bad-magic' | 'bad-version' | 'bad-mode' | 'bad-type' | 'bad-length' | 'bad-string' | 'too-many';
+export type DecodeFailure =
+  'truncated' | 'bad-magic' | 'bad-version' | 'bad-mode' | 'bad-type' | 'bad-length' | 'bad-string' | 'too-many';
 
 /** A packet or stream frame is not well-formed. Thrown by the codec only; the member drops and counts it. */
 export class ElectionDecodeError extends LbError {

@@ -23,13 +23,29 @@
  *
  * @packageDocumentation
  */
-export { createMember, Member, type MemberInit, type MemberComponents, type MemberStats, type ConflictDecision } from './member/member.js';
+export {
+  createMember,
+  Member,
+  type MemberInit,
+  type MemberComponents,
+  type MemberStats,
+  type ConflictDecision,
+} from './member/member.js';
 export type { MemberEvents, MemberEventName, OwnerInfo, LocalReason } from './member/events.js';
 export type { ElectionTransport, TransportHandlers } from './member/transport.js';
 export { PROFILES, resolveProfile, type Profile, type ProfileName } from './profiles.js';
 export { chooseOwner, rankHash, type OwnerChoice, type OwnerReason, type Preferences } from './owner/choose-owner.js';
 export { OwnerTable, type AddressEntry, type Placement } from './owner/owner-table.js';
-export { step, nextDeadline, type SwimEvent, type SwimAction, type StepResult, type MemberView, type MemberChangeReason, type ClaimEndReason } from './swim/step.js';
+export {
+  step,
+  nextDeadline,
+  type SwimEvent,
+  type SwimAction,
+  type StepResult,
+  type MemberView,
+  type MemberChangeReason,
+  type ClaimEndReason,
+} from './swim/step.js';
 export { createSwimState, snapshot, type SwimState, type SwimStateInit, type MemberRecord } from './swim/state.js';
 export { suspicionBounds, suspicionTimeout, type SuspicionBounds } from './swim/suspicion.js';
 export { encodePacket, decodePacket, encodeState, decodeState, messageSize } from './wire/codec.js';
@@ -60,3 +76,4 @@ export {
 export { ElectionDecodeError, ElectionAuthError, type DecodeFailure } from './errors.js';
 export { MAX_PACKET_BYTES, DEFAULT_PORT, WIRE_VERSION } from './constants.js';
 export { UdpTransport, type UdpTransportInit } from './io/udp-transport.js';
+export { WorkerMember, createWorkerMember } from './io/worker-member.js';

@@ -158,8 +158,34 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   },
 };
 
-const POSITIVE: ReadonlyArray<keyof Profile> = ['probeIntervalMs', 'probeTimeoutMs', 'suspicionMinMs', 'gossipIntervalMs', 'pushPullIntervalMs', 'joinRetryMs', 'tcpTimeoutMs', 'awarenessMax', 'suspicionMaxMult', 'fenceWindow', 'fenceFailures', 'fenceRecover', 'takeoverMisses'];
-const NON_NEGATIVE: ReadonlyArray<keyof Profile> = ['indirectChecks', 'suspicionConfirmations', 'gossipNodes', 'retransmitMult', 'retransmitFloor', 'gossipToTheDeadMs', 'reconnectIntervalMs', 'reconnectForMs', 'takeoverIntervalMs', 'takeoverProbeTimeoutMs', 'isolationMs'];
+const POSITIVE: ReadonlyArray<keyof Profile> = [
+  'probeIntervalMs',
+  'probeTimeoutMs',
+  'suspicionMinMs',
+  'gossipIntervalMs',
+  'pushPullIntervalMs',
+  'joinRetryMs',
+  'tcpTimeoutMs',
+  'awarenessMax',
+  'suspicionMaxMult',
+  'fenceWindow',
+  'fenceFailures',
+  'fenceRecover',
+  'takeoverMisses',
+];
+const NON_NEGATIVE: ReadonlyArray<keyof Profile> = [
+  'indirectChecks',
+  'suspicionConfirmations',
+  'gossipNodes',
+  'retransmitMult',
+  'retransmitFloor',
+  'gossipToTheDeadMs',
+  'reconnectIntervalMs',
+  'reconnectForMs',
+  'takeoverIntervalMs',
+  'takeoverProbeTimeoutMs',
+  'isolationMs',
+];
 
 /**
  * A built-in profile with overrides applied, validated. Throws `InvalidArgumentError` naming the field.
@@ -173,16 +199,31 @@ export function resolveProfile(name: ProfileName = 'default', overrides: Partial
   }
   for (const k of POSITIVE) {
     const v = p[k];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new InvalidArgumentError(`profile.${k}`, 'a finite number > 0', v);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+      throw new InvalidArgumentError(`profile.${k}`, 'a finite number > 0', v);
   }
   for (const k of NON_NEGATIVE) {
     const v = p[k];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new InvalidArgumentError(`profile.${k}`, 'a finite number >= 0', v);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw new InvalidArgumentError(`profile.${k}`, 'a finite number >= 0', v);
   }
-  if (!(p.nackFraction > 0 && p.nackFraction <= 1)) throw new InvalidArgumentError('profile.nackFraction', 'a number in (0, 1]', p.nackFraction);
-  if (p.probeTimeoutMs >= p.probeIntervalMs) throw new InvalidArgumentError('profile.probeTimeoutMs', `less than probeIntervalMs (${p.probeIntervalMs})`, p.probeTimeoutMs);
-  if (p.suspicionScaling !== 'log10' && p.suspicionScaling !== 'log10-over-100') throw new InvalidArgumentError('profile.suspicionScaling', '"log10" or "log10-over-100"', p.suspicionScaling);
-  if (p.fenceFailures > p.fenceWindow) throw new InvalidArgumentError('profile.fenceFailures', `at most fenceWindow (${p.fenceWindow})`, p.fenceFailures);
-  if (p.takeoverIntervalMs > 0 && p.takeoverProbeTimeoutMs <= 0) throw new InvalidArgumentError('profile.takeoverProbeTimeoutMs', 'a number > 0 when the fast path is on', p.takeoverProbeTimeoutMs);
+  if (!(p.nackFraction > 0 && p.nackFraction <= 1))
+    throw new InvalidArgumentError('profile.nackFraction', 'a number in (0, 1]', p.nackFraction);
+  if (p.probeTimeoutMs >= p.probeIntervalMs)
+    throw new InvalidArgumentError(
+      'profile.probeTimeoutMs',
+      `less than probeIntervalMs (${p.probeIntervalMs})`,
+      p.probeTimeoutMs,
+    );
+  if (p.suspicionScaling !== 'log10' && p.suspicionScaling !== 'log10-over-100')
+    throw new InvalidArgumentError('profile.suspicionScaling', '"log10" or "log10-over-100"', p.suspicionScaling);
+  if (p.fenceFailures > p.fenceWindow)
+    throw new InvalidArgumentError('profile.fenceFailures', `at most fenceWindow (${p.fenceWindow})`, p.fenceFailures);
+  if (p.takeoverIntervalMs > 0 && p.takeoverProbeTimeoutMs <= 0)
+    throw new InvalidArgumentError(
+      'profile.takeoverProbeTimeoutMs',
+      'a number > 0 when the fast path is on',
+      p.takeoverProbeTimeoutMs,
+    );
   return p;
 }

@@ -2,8 +2,21 @@ import t from 'tap';
 import { PROFILES, resolveProfile, suspicionBounds, suspicionTimeout } from '../src/index.js';
 
 t.test('built-in profiles carry the documented numbers', async (t) => {
-  t.match(PROFILES.default, { probeIntervalMs: 200, probeTimeoutMs: 100, suspicionMinMs: 1000, takeoverIntervalMs: 100, takeoverMisses: 3, retransmitFloor: 8 });
-  t.match(PROFILES.aggressive, { probeIntervalMs: 100, probeTimeoutMs: 50, suspicionMinMs: 500, takeoverIntervalMs: 50, takeoverMisses: 3 });
+  t.match(PROFILES.default, {
+    probeIntervalMs: 200,
+    probeTimeoutMs: 100,
+    suspicionMinMs: 1000,
+    takeoverIntervalMs: 100,
+    takeoverMisses: 3,
+    retransmitFloor: 8,
+  });
+  t.match(PROFILES.aggressive, {
+    probeIntervalMs: 100,
+    probeTimeoutMs: 50,
+    suspicionMinMs: 500,
+    takeoverIntervalMs: 50,
+    takeoverMisses: 3,
+  });
   // memberlist DefaultLANConfig, as MetalLB runs it.
   t.match(PROFILES['memberlist-lan'], {
     probeIntervalMs: 1000,
@@ -28,13 +41,41 @@ t.test('overrides apply and are validated field by field', async (t) => {
   t.equal(resolveProfile('aggressive').probeIntervalMs, 100);
   const bad = [
     { name: 'unknown profile', call: () => resolveProfile('fast' as 'default'), field: 'profile' },
-    { name: 'unknown field', call: () => resolveProfile('default', { probeInterval: 1 } as never), field: 'profile.probeInterval' },
-    { name: 'zero interval', call: () => resolveProfile('default', { probeIntervalMs: 0 }), field: 'profile.probeIntervalMs' },
-    { name: 'negative helpers', call: () => resolveProfile('default', { indirectChecks: -1 }), field: 'profile.indirectChecks' },
-    { name: 'timeout above interval', call: () => resolveProfile('default', { probeTimeoutMs: 250 }), field: 'profile.probeTimeoutMs' },
-    { name: 'nack fraction', call: () => resolveProfile('default', { nackFraction: 1.5 }), field: 'profile.nackFraction' },
-    { name: 'fence failures above window', call: () => resolveProfile('default', { fenceFailures: 9 }), field: 'profile.fenceFailures' },
-    { name: 'fast path without probe timeout', call: () => resolveProfile('default', { takeoverProbeTimeoutMs: 0 }), field: 'profile.takeoverProbeTimeoutMs' },
+    {
+      name: 'unknown field',
+      call: () => resolveProfile('default', { probeInterval: 1 } as never),
+      field: 'profile.probeInterval',
+    },
+    {
+      name: 'zero interval',
+      call: () => resolveProfile('default', { probeIntervalMs: 0 }),
+      field: 'profile.probeIntervalMs',
+    },
+    {
+      name: 'negative helpers',
+      call: () => resolveProfile('default', { indirectChecks: -1 }),
+      field: 'profile.indirectChecks',
+    },
+    {
+      name: 'timeout above interval',
+      call: () => resolveProfile('default', { probeTimeoutMs: 250 }),
+      field: 'profile.probeTimeoutMs',
+    },
+    {
+      name: 'nack fraction',
+      call: () => resolveProfile('default', { nackFraction: 1.5 }),
+      field: 'profile.nackFraction',
+    },
+    {
+      name: 'fence failures above window',
+      call: () => resolveProfile('default', { fenceFailures: 9 }),
+      field: 'profile.fenceFailures',
+    },
+    {
+      name: 'fast path without probe timeout',
+      call: () => resolveProfile('default', { takeoverProbeTimeoutMs: 0 }),
+      field: 'profile.takeoverProbeTimeoutMs',
+    },
   ];
   for (const b of bad) t.throws(b.call, { code: 'ERR_INVALID_ARGUMENT', field: b.field }, b.name);
 });

@@ -14,7 +14,10 @@ export class IpamConfigError extends LbError {
   readonly value: unknown;
 
   constructor(pool: string, field: string, expected: string, value: unknown) {
-    super(IpamConfigError.code, `pool ${JSON.stringify(pool)}: ${field}: expected ${expected}, received ${describeValue(value)}`);
+    super(
+      IpamConfigError.code,
+      `pool ${JSON.stringify(pool)}: ${field}: expected ${expected}, received ${describeValue(value)}`,
+    );
     this.pool = pool;
     this.field = field;
     this.value = value;
@@ -52,7 +55,10 @@ export class IpamRequestError extends LbError {
   readonly value: unknown;
 
   constructor(service: string, field: string, expected: string, value: unknown) {
-    super(IpamRequestError.code, `service ${JSON.stringify(service)}: ${field}: expected ${expected}, received ${describeValue(value)}`);
+    super(
+      IpamRequestError.code,
+      `service ${JSON.stringify(service)}: ${field}: expected ${expected}, received ${describeValue(value)}`,
+    );
     this.service = service;
     this.field = field;
     this.value = value;
@@ -70,7 +76,10 @@ export class ConfigConflictError extends LbError {
   constructor(changes: readonly ServiceChange[]) {
     const keys = changes.map((c) => c.key);
     const shown = keys.slice(0, 5).join(', ') + (keys.length > 5 ? ` and ${keys.length - 5} more` : '');
-    super(ConfigConflictError.code, `configuration change refused: ${keys.length} service(s) would lose their addresses (${shown})`);
+    super(
+      ConfigConflictError.code,
+      `configuration change refused: ${keys.length} service(s) would lose their addresses (${shown})`,
+    );
     this.changes = changes;
   }
 }

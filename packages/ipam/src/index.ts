@@ -25,7 +25,13 @@
 export { createAllocator } from './alloc/allocator.js';
 export { saturate } from './alloc/counts.js';
 export { validateConfig } from './config/compile-config.js';
-export { matchesLabelSelector, checkLabelSelector, isLabelKey, isLabelValue, type SelectorProblem } from './config/label-selector.js';
+export {
+  matchesLabelSelector,
+  checkLabelSelector,
+  isLabelKey,
+  isLabelValue,
+  type SelectorProblem,
+} from './config/label-selector.js';
 export { IpamConfigError, PoolOverlapError, IpamRequestError, ConfigConflictError } from './errors.js';
 export { DEFAULT_REUSE_COOLDOWN_MS, DEFAULT_PRIORITY, SATURATION_LIMIT } from './constants.js';
 export type {

@@ -203,4 +203,10 @@ export { EventRecorder, type EventRecorderInit } from './io/event-recorder.js';
 export { ConfigLoop, type ConfigLoopInit, type ConfigLoopComponents } from './io/config-loop.js';
 export { StatusObjectWriter, type StatusObjectWriterInit, type ServiceRef } from './io/status-objects.js';
 export { createLeaseStore } from './io/lease-store.js';
+export {
+  ensureMemberlistSecret,
+  memberlistKey,
+  MEMBERLIST_SECRET_NAME,
+  MEMBERLIST_SECRET_KEY,
+} from './io/memberlist-secret.js';
 export { MERGE_PATCH, httpStatus, isConflict, isNotFound, isRetryable } from './io/client.js';

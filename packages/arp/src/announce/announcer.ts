@@ -250,6 +250,7 @@ export class Announcer extends TypedEmitter<AnnouncerEvents> {
   #scanning: Promise<void> | undefined;
   readonly #lifecycle: Lifecycle;
 
+  /** Use {@link createAnnouncer}, which validates the configuration and fills the defaults. @internal */
   constructor(cfg: Resolved, policy: InterfacePolicy, responder: ResponderInit, components: AnnouncerComponents) {
     super();
     this.#cfg = cfg;
@@ -276,6 +277,7 @@ export class Announcer extends TypedEmitter<AnnouncerEvents> {
     return this.#lifecycle.stop();
   }
 
+  /** True between a completed `start()` and the next `stop()`. */
   isStarted(): boolean {
     return this.#lifecycle.isStarted();
   }

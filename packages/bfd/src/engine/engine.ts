@@ -126,6 +126,8 @@ interface Entry {
   late5: number;
   late20: number;
   late50: number;
+  /** A detection expiry is being confirmed after one turn of the event loop. */
+  confirming: boolean;
 }
 
 interface ListenerEntry {
@@ -156,6 +158,8 @@ export class BfdEngine {
   readonly #byId = new Map<string, Entry>();
   readonly #byDiscriminator = new Map<number, Entry>();
   readonly #byAddress = new Map<string, Entry>();
+  /** Address keys of sessions whose sockets are being opened. */
+  readonly #opening = new Set<string>();
   readonly #listeners = new Map<string, ListenerEntry>();
   readonly #usedPorts = new Set<number>();
   readonly #engineDrops: Partial<Record<BfdEngineDropReason, number>> = {};
@@ -183,7 +187,7 @@ export class BfdEngine {
   async addSession(config: ResolvedSessionConfig): Promise<string> {
     if (this.#closed) throw new BfdSessionError('the BFD engine is closed');
     const key = addressKey(config.multihop, config.peerAddress, config.localAddress, config.interface);
-    if (this.#byAddress.has(key)) {
+    if (this.#byAddress.has(key) || this.#opening.has(key)) {
       throw new BfdSessionError(
         `a ${config.multihop ? 'multihop' : 'single-hop'} session to ${config.peerAddress} from ${config.localAddress ?? 'any address'} already exists`,
       );
@@ -194,19 +198,18 @@ export class BfdEngine {
     const listenAddress = config.localAddress ?? wildcardOf(config.peerAddress);
     const listenerKey = `${port}|${listenAddress}|${config.interface ?? ''}`;
     // Reserve the address key now so a concurrent add of the same session fails instead of racing.
-    const placeholder = {} as Entry;
-    this.#byAddress.set(key, placeholder);
+    this.#opening.add(key);
     let opened: { sender: BfdSender; sourcePort: number };
     try {
       await this.#acquireListener(listenerKey, listenAddress, port, config.interface);
     } catch (err) {
-      this.#byAddress.delete(key);
+      this.#opening.delete(key);
       throw err;
     }
     try {
       opened = await this.#openSender(config, port);
     } catch (err) {
-      this.#byAddress.delete(key);
+      this.#opening.delete(key);
       await this.#releaseListener(listenerKey);
       throw err;
     }
@@ -250,10 +253,12 @@ export class BfdEngine {
       late5: 0,
       late20: 0,
       late50: 0,
+      confirming: false,
     };
     this.#byId.set(id, entry);
     this.#byDiscriminator.set(discriminator, entry);
     this.#byAddress.set(key, entry);
+    this.#opening.delete(key);
     this.#log.debug({ session: id, peer: config.peerAddress, multihop: config.multihop }, 'bfd session added');
     this.#apply(entry, { kind: 'start' });
     return id;
@@ -454,7 +459,8 @@ export class BfdEngine {
         if (config.sourcePort !== undefined) break;
       }
     }
-    throw new BfdSessionError(`cannot open a send socket to ${config.peerAddress}`, { cause: lastErr });
+    const why = lastErr instanceof Error ? `: ${lastErr.message}` : '';
+    throw new BfdSessionError(`cannot open a send socket to ${config.peerAddress}${why}`, { cause: lastErr });
   }
 
   #apply(entry: Entry, event: SessionEvent): void {
@@ -462,7 +468,10 @@ export class BfdEngine {
     const before = entry.state;
     const { state, actions } = step(before, event, { now, random: this.#random });
     entry.state = state;
-    if (event.kind === 'received') entry.rx++;
+    if (event.kind === 'received') {
+      entry.rx++;
+      entry.confirming = false;
+    }
     for (const a of actions) this.#act(entry, a, event, now, before);
     this.#arm(entry);
   }
@@ -534,17 +543,31 @@ export class BfdEngine {
     entry.timer = this.#clock.setTimer(at - this.#clock.now(), () => {
       entry.timer = undefined;
       entry.timerAt = undefined;
-      const late = this.#clock.now() - at;
-      if (late >= 0) {
-        entry.lateN++;
-        entry.lateSum += late;
-        if (late > entry.lateMax) entry.lateMax = late;
-        if (late > 5) entry.late5++;
-        if (late > 20) entry.late20++;
-        if (late > 50) entry.late50++;
+      if (this.#byId.get(entry.id) !== entry) return;
+      const now = this.#clock.now();
+      if (!entry.confirming) this.#countLateness(entry, now - at);
+      const detect = entry.state.detectDeadline;
+      if (detect !== undefined && now >= detect && !entry.confirming) {
+        // The detection time has run out, or this thread was descheduled while the peer's packets waited in
+        // the socket. Send what is due, then look again on the next turn of the event loop: a timer armed
+        // now fires after the loop has read pending datagrams, and one of them moves the deadline.
+        entry.confirming = true;
+        this.#apply(entry, { kind: 'timer', skipDetection: true });
+        return;
       }
-      if (this.#byId.get(entry.id) === entry) this.#apply(entry, { kind: 'timer' });
+      entry.confirming = false;
+      this.#apply(entry, { kind: 'timer' });
     });
+  }
+
+  #countLateness(entry: Entry, late: number): void {
+    if (late < 0) return;
+    entry.lateN++;
+    entry.lateSum += late;
+    if (late > entry.lateMax) entry.lateMax = late;
+    if (late > 5) entry.late5++;
+    if (late > 20) entry.late20++;
+    if (late > 50) entry.late50++;
   }
 
   #countEngineDrop(reason: BfdEngineDropReason): void {

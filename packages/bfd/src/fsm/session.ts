@@ -89,7 +89,11 @@ export interface SessionState {
 /** Inputs of the reducer. */
 export type SessionEvent =
   | { readonly kind: 'start' }
-  | { readonly kind: 'timer' }
+  | {
+      readonly kind: 'timer';
+      /** Send what is due but leave an expired detection time for a later `timer` event. */
+      readonly skipDetection?: boolean;
+    }
   | {
       readonly kind: 'received';
       readonly packet: BfdControlPacket;
@@ -218,7 +222,7 @@ export function step(state: SessionState, event: SessionEvent, ctx: StepContext)
       if (mayTransmit(d)) transmit(d, actions, ctx, { final: false, resetSchedule: true });
       break;
     case 'timer':
-      onTimer(d, actions, ctx);
+      onTimer(d, actions, ctx, event.skipDetection === true);
       break;
     case 'received':
       onReceived(d, actions, ctx, event);
@@ -261,9 +265,9 @@ function changeState(d: Draft, actions: SessionAction[], to: BfdState, cause: Bf
   }
 }
 
-function onTimer(d: Draft, actions: SessionAction[], ctx: StepContext): void {
+function onTimer(d: Draft, actions: SessionAction[], ctx: StepContext, skipDetection: boolean): void {
   const now = ctx.now;
-  if (d.detectDeadline !== undefined && now >= d.detectDeadline) {
+  if (!skipDetection && d.detectDeadline !== undefined && now >= d.detectDeadline) {
     d.detectDeadline = undefined;
     const wasLive = d.state === 'Init' || d.state === 'Up';
     // RFC 5880 §6.8.1: bfd.RemoteDiscr is zeroed when the detection time passes in silence.

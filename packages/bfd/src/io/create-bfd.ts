@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { RealClock, StartableBase, silentLogger, type Clock, type Logger } from '@lbkit/core';
+import { InvalidArgumentError, RealClock, StartableBase, silentLogger, type Clock, type Logger } from '@lbkit/core';
 import { resolveSessionConfig, type BfdSessionInit } from '../config/session-config.js';
 import { BfdEngine, type BfdSessionStats, type BfdStateChange } from '../engine/engine.js';
 import { BfdSessionError } from '../errors.js';
@@ -27,6 +27,13 @@ export interface BfdInit {
    * @default 'info'
    */
   readonly logLevel?: WorkerInit['logLevel'];
+  /**
+   * Nice value (-20..19) for the worker thread only, so that on a busy node the kernel runs BFD's timers
+   * ahead of the rest of the process and of other work. Negative values need CAP_SYS_NICE; without it the
+   * thread keeps its priority and a warning says so.
+   * @default undefined (the process's own priority)
+   */
+  readonly workerPriority?: number;
 }
 
 /** Injected capabilities; `clock`, `random` and `transport` force the main-thread engine. */
@@ -41,7 +48,7 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 /** Where a service's engine runs: the worker thread or the main thread. */
 export interface BfdBackend extends SessionBackend {
-  start(): Promise<{ transport: string; receivesTtl: boolean }>;
+  start(): Promise<{ transport: string; receivesTtl: boolean; priority?: string }>;
   add(config: ReturnType<typeof resolveSessionConfig>): Promise<string>;
   engineStats(): Promise<EngineStats>;
   close(): Promise<void>;
@@ -57,6 +64,7 @@ export class BfdService extends StartableBase {
   readonly #sessions = new Map<string, BfdSession>();
   #transportName = '';
   #receivesTtl = false;
+  #priority = 'unchanged';
 
   /** Use {@link createBfd}. */
   constructor(backend: BfdBackend, logger: Logger) {
@@ -70,6 +78,11 @@ export class BfdService extends StartableBase {
     return this.#transportName;
   }
 
+  /** The worker thread's scheduling priority after start: `nice N`, or `unchanged` and why. */
+  get threadPriority(): string {
+    return this.#priority;
+  }
+
   /** Whether received TTLs are checked (RFC 5881 §5); false on plain dgram. */
   get receivesTtl(): boolean {
     return this.#receivesTtl;
@@ -79,6 +92,7 @@ export class BfdService extends StartableBase {
     const info = await this.#backend.start();
     this.#transportName = info.transport;
     this.#receivesTtl = info.receivesTtl;
+    this.#priority = info.priority ?? 'unchanged';
     if (!info.receivesTtl) {
       this.#log.warn(
         { transport: info.transport },
@@ -154,6 +168,9 @@ export function createBfd(init: BfdInit = {}, components: BfdComponents = {}): B
   const logger = components.logger ?? silentLogger;
   const injected = components.transport !== undefined || components.clock !== undefined;
   const thread = init.thread ?? (injected ? 'main' : 'worker');
+  const p = init.workerPriority;
+  if (p !== undefined && (!Number.isInteger(p) || p < -20 || p > 19))
+    throw new InvalidArgumentError('workerPriority', 'an integer nice value -20..19', p);
   if (thread === 'worker' && injected) {
     throw new BfdSessionError('an injected transport or clock cannot cross into the worker thread; use thread: "main"');
   }
@@ -162,8 +179,11 @@ export function createBfd(init: BfdInit = {}, components: BfdComponents = {}): B
   const deliver = (c: BfdStateChange): void => slot.service?.deliver(c);
   const backend =
     thread === 'worker'
-      ? workerBackend({ transport: init.transport ?? 'auto', logLevel: init.logLevel ?? 'info' }, logger, deliver, () =>
-          slot.service?.engineStopped(),
+      ? workerBackend(
+          { transport: init.transport ?? 'auto', logLevel: init.logLevel ?? 'info', priority: init.workerPriority },
+          logger,
+          deliver,
+          () => slot.service?.engineStopped(),
         )
       : mainBackend(init.transport ?? 'auto', components, logger, deliver);
   const service = new BfdService(backend, logger);
@@ -262,7 +282,10 @@ function workerBackend(
         w.on('message', (m: WorkerMessage) => {
           switch (m.type) {
             case 'ready':
-              resolve({ transport: m.transport, receivesTtl: m.receivesTtl });
+              if (init.priority !== undefined && m.priority !== `nice ${init.priority}`) {
+                logger.warn({ priority: m.priority }, 'bfd: could not renice the timer thread');
+              }
+              resolve({ transport: m.transport, receivesTtl: m.receivesTtl, priority: m.priority });
               break;
             case 'state':
               deliver(m.change);

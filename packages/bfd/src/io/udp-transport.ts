@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { canonicalIp } from '@lbkit/core';
 import type {
   BfdDatagram,
   BfdListenOptions,
@@ -56,7 +57,8 @@ export function createDgramTransport(options: { onError?: (err: Error) => void }
       socket.on('message', (msg, rinfo) => {
         onDatagram({
           data: new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength),
-          remoteAddress: rinfo.address,
+          // Node reports link-local senders with their zone (`fe80::1%eth0`); sessions know the bare address.
+          remoteAddress: canonicalIp(rinfo.address.split('%')[0] ?? rinfo.address),
           remotePort: rinfo.port,
           localAddress,
           localPort: opts.port,
@@ -74,7 +76,7 @@ export function createDgramTransport(options: { onError?: (err: Error) => void }
         await bind(
           socket,
           opts.sourcePort,
-          opts.localAddress ?? (family(opts.remoteAddress) === 'udp6' ? '::' : '0.0.0.0'),
+          scoped(opts.localAddress ?? (family(opts.remoteAddress) === 'udp6' ? '::' : '0.0.0.0'), opts.device),
         );
         socket.setTTL(opts.ttl);
       } catch (err) {

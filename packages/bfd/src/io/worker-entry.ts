@@ -1,3 +1,5 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { RealClock, type Logger, type LogFields } from '@lbkit/core';
 import { BfdEngine } from '../engine/engine.js';
@@ -30,6 +32,23 @@ const logger: Logger = {
   child: () => logger,
 };
 
+/**
+ * Renices this thread alone: on Linux setpriority(PRIO_PROCESS) with a thread id affects one thread, and
+ * /proc/thread-self names it. Lowering the nice value needs CAP_SYS_NICE; without it the thread keeps the
+ * process's priority and the result says why.
+ */
+function renice(priority: number | undefined): string {
+  if (priority === undefined) return 'unchanged';
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    setPriority(tid, priority);
+    return `nice ${priority}`;
+  } catch (err) {
+    return `unchanged (${(err as Error).message})`;
+  }
+}
+const priority = renice(init.priority);
+
 const { name, transport } = await loadTransport(init.transport, (err) =>
   logger.warn({ err: err.message }, 'bfd socket error'),
 );
@@ -37,7 +56,7 @@ const engine = new BfdEngine(
   { clock: new RealClock(), random: Math.random, transport, logger },
   { onStateChange: (change) => post({ type: 'state', change }) },
 );
-post({ type: 'ready', transport: name, receivesTtl: transport.receivesTtl });
+post({ type: 'ready', transport: name, receivesTtl: transport.receivesTtl, priority });
 
 async function handle(cmd: WorkerCommand): Promise<unknown> {
   switch (cmd.op) {

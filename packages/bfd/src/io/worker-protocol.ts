@@ -8,6 +8,8 @@ export type BfdTransportKind = 'auto' | 'dgram' | 'dgram-plus';
 export interface WorkerInit {
   readonly transport: BfdTransportKind;
   readonly logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
+  /** Nice value for the worker thread alone (-20..19), or undefined to leave it. */
+  readonly priority: number | undefined;
 }
 
 /** Main thread → worker. */
@@ -27,7 +29,7 @@ export type WorkerCommand =
 
 /** Worker → main thread. */
 export type WorkerMessage =
-  | { readonly type: 'ready'; readonly transport: string; readonly receivesTtl: boolean }
+  | { readonly type: 'ready'; readonly transport: string; readonly receivesTtl: boolean; readonly priority: string }
   | { readonly type: 'reply'; readonly req: number; readonly ok: true; readonly value?: unknown }
   | {
       readonly type: 'reply';

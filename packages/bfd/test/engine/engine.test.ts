@@ -272,3 +272,89 @@ t.test('each session sends from its own source port in 49152–65535 with TTL 25
     'single hop to 3784, multihop to 4784',
   );
 });
+
+t.test('a detection expiry waits one event-loop turn for datagrams already in the socket', async (t) => {
+  // A clock whose timers fire only when the test says, to model a descheduled thread: when it runs again,
+  // the detection timer and a datagram that arrived meanwhile are both pending.
+  let now = 0;
+  const timers = new Set<{ at: number; fn: () => void; live: boolean }>();
+  const clock = {
+    now: () => now,
+    wallTime: () => 1_700_000_000_000 + now,
+    setTimer: (delay: number, fn: () => void) => {
+      const e = { at: now + Math.max(0, delay), fn, live: true };
+      timers.add(e);
+      return {
+        deadline: e.at,
+        cancel: () => {
+          e.live = false;
+          timers.delete(e);
+        },
+      };
+    },
+    sleep: async () => {},
+  };
+  const due = () => [...timers].filter((e) => e.live && e.at <= now).sort((a, b) => a.at - b.at);
+  const fireDue = () => {
+    for (const e of due()) {
+      timers.delete(e);
+      e.fn();
+    }
+  };
+  const net = new MemoryNetwork({ clock: new ManualClock() });
+  const { BfdEngine, encodeControl, resolveSessionConfig } = await import('../../src/index.js');
+  for (const packetWaiting of [true, false]) {
+    const changes: string[] = [];
+    const engine = new BfdEngine(
+      { clock, random: seededRandom(5), transport: net.transport([A]) },
+      { onStateChange: (c) => changes.push(c.to) },
+    );
+    const id = await engine.addSession(
+      resolveSessionConfig({ peerAddress: B, localAddress: A, transmitIntervalMs: 100, receiveIntervalMs: 100 }),
+    );
+    const local = engine.sessionState(id).params.localDiscriminator;
+    const from = (state: 'Down' | 'Up', your: number) => ({
+      data: encodeControl({
+        version: 1,
+        diag: 'none',
+        state,
+        poll: false,
+        final: false,
+        controlPlaneIndependent: false,
+        demand: false,
+        multipoint: false,
+        detectMult: 3,
+        myDiscriminator: 0x4242,
+        yourDiscriminator: your,
+        desiredMinTxInterval: 100_000,
+        requiredMinRxInterval: 100_000,
+        requiredMinEchoRxInterval: 0,
+      }),
+      remoteAddress: B,
+      remotePort: 50000,
+      localAddress: A,
+      localPort: 3784,
+      ttl: 255,
+    });
+    engine.receive(from('Down', 0));
+    engine.receive(from('Up', local));
+    t.equal(engine.sessionState(id).state, 'Up');
+    // The thread sleeps 150 ms past the detection deadline; a packet from the live peer is waiting.
+    now = engine.sessionState(id).detectDeadline! + 150;
+    fireDue();
+    t.equal(
+      engine.sessionState(id).state,
+      'Up',
+      `${packetWaiting ? 'packet waiting' : 'silence'}: not Down on the first look`,
+    );
+    if (packetWaiting) engine.receive(from('Up', local));
+    fireDue();
+    t.equal(
+      engine.sessionState(id).state,
+      packetWaiting ? 'Up' : 'Down',
+      packetWaiting ? 'the waiting packet keeps it Up' : 'Down once nothing was waiting',
+    );
+    await engine.close();
+    timers.clear();
+  }
+});

@@ -16,9 +16,10 @@ t.test(
       await ra.stop();
       await rb.stop();
     });
-    const info = await ra.start();
+    const info = await ra.start({ priority: -5 });
     await rb.start();
     t.ok(['dgram', 'dgram-plus'].includes(info.transport), `transport ${info.transport}`);
+    t.equal(info.priority, 'nice -5', 'the timer thread alone was reniced (root has CAP_SYS_NICE)');
     const cfg = { transmitIntervalMs: 100, receiveIntervalMs: 100, detectMultiplier: 3 };
     await ra.add('s', { peerAddress: '192.0.2.2', localAddress: '192.0.2.1', ...cfg });
     await rb.add('s', { peerAddress: '192.0.2.1', localAddress: '192.0.2.2', ...cfg });
@@ -92,3 +93,44 @@ t.test('IPv6 link-local single hop (fe80::…%eth0), as RFC 5881 §3 expects', {
   await ra.waitState('s', 'Up', 10_000);
   await rb.waitState('s', 'Up', 10_000);
 });
+
+t.test(
+  "Node's dgram fallback: Up over IPv4 and IPv6 link-local, received TTL not reported",
+  { skip: privilegedSkip() },
+  async (t) => {
+    const lab = Lab.create({ tag: 'bfdfb' }, t);
+    const a = await lab.namespace('a');
+    const b = await lab.namespace('b');
+    await lab.link(a, 'eth0', b, 'eth0', { addressA: '192.0.2.1/24', addressB: '192.0.2.2/24' });
+    const ra = new RunnerClient(a);
+    const rb = new RunnerClient(b);
+    t.teardown(async () => {
+      await ra.stop();
+      await rb.stop();
+    });
+    const info = await ra.start({ transport: 'dgram' });
+    await rb.start({ transport: 'dgram' });
+    t.match(info, { transport: 'dgram', receivesTtl: false });
+    const cfg = { transmitIntervalMs: 100, receiveIntervalMs: 100, detectMultiplier: 3 };
+    await ra.add('v4', { peerAddress: '192.0.2.2', localAddress: '192.0.2.1', ...cfg });
+    await rb.add('v4', { peerAddress: '192.0.2.1', localAddress: '192.0.2.2', ...cfg });
+    const ll = async (ns: typeof a): Promise<string> => {
+      for (let i = 0; i < 50; i++) {
+        const info = await ns.ipJson<
+          Array<{ addr_info: Array<{ local: string; scope: string; tentative?: boolean }> }>
+        >(['-6', 'addr', 'show', 'dev', 'eth0']);
+        const x = info[0]?.addr_info.find((x) => x.scope === 'link' && x.tentative !== true);
+        if (x !== undefined) return x.local;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error('no link-local address');
+    };
+    const lla = await ll(a);
+    const llb = await ll(b);
+    await ra.add('ll', { peerAddress: `${llb}%eth0`, localAddress: lla, ...cfg });
+    await rb.add('ll', { peerAddress: `${lla}%eth0`, localAddress: llb, ...cfg });
+    await ra.waitState('v4', 'Up', 10_000);
+    await ra.waitState('ll', 'Up', 10_000);
+    await rb.waitState('ll', 'Up', 10_000);
+  },
+);

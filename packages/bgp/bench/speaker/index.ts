@@ -3,8 +3,9 @@
 //     to BIRD holding all N, and the sender's peak RSS — for our speaker, gobgpd and FRR's bgpd, one after
 //     another in the same run, against a fresh BIRD each time;
 //  2. 200 sessions from one process with 1,000 routes each: keepalive interval jitter seen by the peers and
-//     hold-timer expiries (30 s by default, 10 minutes with --soak).
+//     hold-timer expiries (20 s by default, 10 minutes with --soak).
 // Usage: tsx bench/speaker/index.ts [--json] [--soak] [--sizes 1000,10000,100000] [--skip-sessions]
+import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,11 +15,13 @@ import { BirdPeer, FrrPeer, GobgpPeer, Lab, type Netns, type PeerInit } from '@l
 import { SpeakerWorker } from '../../test/interop/speaker-worker-client.js';
 import { benchPrefix, writeMrt } from './mrt.js';
 
+const HERE = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const JSON_OUT = args.includes('--json');
 const SOAK = args.includes('--soak');
 const sizesArg = args[args.indexOf('--sizes') + 1];
-const SIZES = args.includes('--sizes') && sizesArg !== undefined ? sizesArg.split(',').map(Number) : [1000, 10_000, 100_000];
+const SIZES =
+  args.includes('--sizes') && sizesArg !== undefined ? sizesArg.split(',').map(Number) : [1000, 10_000, 100_000];
 const SKIP_SESSIONS = args.includes('--skip-sessions');
 const SKIP_ADVERTISE = args.includes('--skip-advertise');
 
@@ -53,7 +56,9 @@ const ADDR: Record<Impl, { v4: string; v6: string; bird4: string; bird6: string;
 };
 
 async function peakRss(ns: Netns, comm: string): Promise<number | undefined> {
-  const pids = (await ns.exec('ip', ['netns', 'pids', ns.name], { allowFail: true })).stdout.split('\n').filter(Boolean);
+  const pids = (await ns.exec('ip', ['netns', 'pids', ns.name], { allowFail: true })).stdout
+    .split('\n')
+    .filter(Boolean);
   let best: number | undefined;
   for (const pid of pids) {
     try {
@@ -77,7 +82,8 @@ async function measure(bird: BirdPeer, n: number, timeoutMs: number): Promise<{ 
     if (established === undefined && /BGP state:\s+Established/.test(out)) established = now;
     const m = /Routes:\s+(\d+) imported/.exec(out);
     if (established !== undefined && m !== null && Number(m[1]) >= n) return { ms: now - established };
-    if (now > deadline) return { error: `timeout: ${established === undefined ? 'never established' : `${m?.[1] ?? 0} of ${n} routes`}` };
+    if (now > deadline)
+      return { error: `timeout: ${established === undefined ? 'never established' : `${m?.[1] ?? 0} of ${n} routes`}` };
     await new Promise((r) => setTimeout(r, 10));
   }
 }
@@ -94,21 +100,43 @@ class FrrShutdown extends FrrPeer {
   }
 }
 
-async function advertiseRun(lab: Lab, birdNs: Netns, senderNs: Record<Impl, Netns>, impl: Impl, family: 4 | 6, n: number): Promise<{ ms?: number; rss?: number; error?: string }> {
+async function advertiseRun(
+  lab: Lab,
+  birdNs: Netns,
+  senderNs: Record<Impl, Netns>,
+  impl: Impl,
+  family: 4 | 6,
+  n: number,
+): Promise<{ ms?: number; rss?: number; error?: string }> {
   const a = ADDR[impl];
   const senderAddr = family === 4 ? a.v4 : a.v6;
   const birdAddr = family === 4 ? a.bird4 : a.bird6;
   const ns = senderNs[impl];
-  const bird = new BirdPeer(birdNs, { asn: BIRD_AS, routerId: '192.0.2.2', neighbors: [{ address: senderAddr, asn: SENDER_AS, passive: true, holdTime: 90 }] });
+  const bird = new BirdPeer(birdNs, {
+    asn: BIRD_AS,
+    routerId: '192.0.2.2',
+    neighbors: [{ address: senderAddr, asn: SENDER_AS, passive: true, holdTime: 90 }],
+  });
   await bird.start();
   const timeoutMs = 30_000 + n / 2;
   try {
     if (impl === 'lbkit') {
-      const w = await SpeakerWorker.spawn(ns, {
-        asn: SENDER_AS,
-        routerId: '192.0.2.1',
-        peers: [{ address: birdAddr, asn: BIRD_AS, families: [family === 4 ? 'ipv4-unicast' : 'ipv6-unicast'], connectRetryTime: 1 }],
-      });
+      const w = await SpeakerWorker.spawn(
+        ns,
+        {
+          asn: SENDER_AS,
+          routerId: '192.0.2.1',
+          peers: [
+            {
+              address: birdAddr,
+              asn: BIRD_AS,
+              families: [family === 4 ? 'ipv4-unicast' : 'ipv6-unicast'],
+              connectRetryTime: 1,
+            },
+          ],
+        },
+        join(HERE, 'speaker-worker.mjs'),
+      );
       try {
         await w.call('announce-range', { prefix: String(family), message: String(n) });
         await w.call('start');
@@ -120,7 +148,12 @@ async function advertiseRun(lab: Lab, birdNs: Netns, senderNs: Record<Impl, Netn
       }
     }
     if (impl === 'gobgp') {
-      const init: PeerInit = { asn: SENDER_AS, routerId: a.v4, listen: false, neighbors: [{ address: birdAddr, asn: BIRD_AS, families: [family === 4 ? 'ipv4' : 'ipv6'] }] };
+      const init: PeerInit = {
+        asn: SENDER_AS,
+        routerId: a.v4,
+        listen: false,
+        neighbors: [{ address: birdAddr, asn: BIRD_AS, families: [family === 4 ? 'ipv4' : 'ipv6'] }],
+      };
       const g = new GobgpAdminDown(ns, init);
       const dir = mkdtempSync(join(tmpdir(), 'lbk-mrt-'));
       try {
@@ -150,7 +183,13 @@ async function advertiseRun(lab: Lab, birdNs: Netns, senderNs: Record<Impl, Netn
       }
     }
     const routes = Array.from({ length: n }, (_, i) => ({ prefix: benchPrefix(family, i) }));
-    const f = new FrrShutdown(ns, { asn: SENDER_AS, routerId: a.v4, listen: false, neighbors: [{ address: birdAddr, asn: BIRD_AS, families: [family === 4 ? 'ipv4' : 'ipv6'] }], routes });
+    const f = new FrrShutdown(ns, {
+      asn: SENDER_AS,
+      routerId: a.v4,
+      listen: false,
+      neighbors: [{ address: birdAddr, asn: BIRD_AS, families: [family === 4 ? 'ipv4' : 'ipv6'] }],
+      routes,
+    });
     try {
       await f.start();
       const afi = family === 4 ? 'ipv4' : 'ipv6';
@@ -180,11 +219,16 @@ async function advertiseBench(lab: Lab): Promise<void> {
   for (const impl of IMPLS) {
     const ns = await lab.namespace(impl);
     const a = ADDR[impl];
-    await lab.link(ns, 'eth0', birdNs, a.ifname, { addressA: [`${a.v4}/26`, `${a.v6}/64`], addressB: [`${a.bird4}/26`, `${a.bird6}/64`] });
+    await lab.link(ns, 'eth0', birdNs, a.ifname, {
+      addressA: [`${a.v4}/26`, `${a.v6}/64`],
+      addressB: [`${a.bird4}/26`, `${a.bird6}/64`],
+    });
     senderNs[impl] = ns;
   }
   say('\nadvertise preloaded routes to BIRD: Established → BIRD holds all (ms), sender peak RSS (MB)');
-  say(`${'routes'.padEnd(14)}${IMPLS.map((i) => `${i} ms`.padStart(12) + `${i} MB`.padStart(10)).join('')}${'÷gobgp'.padStart(9)}${'÷frr'.padStart(8)}`);
+  say(
+    `${'routes'.padEnd(14)}${IMPLS.map((i) => `${i} ms`.padStart(12) + `${i} MB`.padStart(10)).join('')}${'÷gobgp'.padStart(9)}${'÷frr'.padStart(8)}`,
+  );
   for (const family of [4, 6] as const) {
     for (const n of SIZES) {
       const res = {} as Record<Impl, { ms?: number; rss?: number; error?: string }>;
@@ -198,18 +242,39 @@ async function advertiseBench(lab: Lab): Promise<void> {
       if (ours.ms !== undefined) {
         for (const base of ['gobgp', 'frr'] as const) {
           const b = res[base].ms;
-          report({ bench, metric: 'established_to_all_ms', value: round(ours.ms), unit: 'ms', n, ...(b === undefined ? {} : { baseline: base, baseline_value: round(b), ratio: round(ours.ms / b, 3) }) });
+          // A baseline under the poll resolution (0 ms) has no meaningful ratio.
+          report({
+            bench,
+            metric: 'established_to_all_ms',
+            value: round(ours.ms),
+            unit: 'ms',
+            n,
+            ...(b === undefined || b <= 0
+              ? {}
+              : { baseline: base, baseline_value: round(b), ratio: round(ours.ms / b, 3) }),
+          });
         }
       }
       if (ours.rss !== undefined) {
         for (const base of ['gobgp', 'frr'] as const) {
           const b = res[base].rss;
-          report({ bench, metric: 'sender_peak_rss_mb', value: round(ours.rss), unit: 'MB', n, ...(b === undefined ? {} : { baseline: base, baseline_value: round(b), ratio: round(ours.rss / b, 3) }) });
+          report({
+            bench,
+            metric: 'sender_peak_rss_mb',
+            value: round(ours.rss),
+            unit: 'MB',
+            n,
+            ...(b === undefined ? {} : { baseline: base, baseline_value: round(b), ratio: round(ours.rss / b, 3) }),
+          });
         }
       }
-      const cell = (x: number | undefined, w: number): string => (x === undefined ? '—' : round(x).toString()).padStart(w);
-      const ratio = (base: 'gobgp' | 'frr'): string => (ours.ms !== undefined && res[base].ms !== undefined ? round(ours.ms / res[base].ms!, 2).toString() : '—');
-      say(`${`${n} IPv${family}`.padEnd(14)}${IMPLS.map((i) => cell(res[i].ms, 12) + cell(res[i].rss, 10)).join('')}${ratio('gobgp').padStart(9)}${ratio('frr').padStart(8)}`);
+      const cell = (x: number | undefined, w: number): string =>
+        (x === undefined ? '—' : round(x).toString()).padStart(w);
+      const ratio = (base: 'gobgp' | 'frr'): string =>
+        ours.ms !== undefined && (res[base].ms ?? 0) > 0 ? round(ours.ms / res[base].ms!, 2).toString() : '—';
+      say(
+        `${`${n} IPv${family}`.padEnd(14)}${IMPLS.map((i) => cell(res[i].ms, 12) + cell(res[i].rss, 10)).join('')}${ratio('gobgp').padStart(9)}${ratio('frr').padStart(8)}`,
+      );
     }
   }
 }
@@ -217,7 +282,7 @@ async function advertiseBench(lab: Lab): Promise<void> {
 async function sessionsBench(lab: Lab): Promise<void> {
   const SESSIONS = 200;
   const ROUTES = 1000;
-  const durationMs = SOAK ? 600_000 : 30_000;
+  const durationMs = SOAK ? 600_000 : 20_000;
   const hub = await lab.namespace('hub');
   const peers = await lab.namespace('peers');
   await lab.link(hub, 'eth0', peers, 'eth0', { addressA: ['192.0.2.1/24'], addressB: [] });
@@ -229,10 +294,22 @@ async function sessionsBench(lab: Lab): Promise<void> {
   const hubInit = {
     asn: 64512,
     routerId: '192.0.2.1',
-    peers: peerAddrs.map((address) => ({ address, asn: 64513, holdTime: 9, keepaliveTime: 3, families: ['ipv4-unicast' as const], localAddress: '198.51.100.253' })),
+    peers: peerAddrs.map((address) => ({
+      address,
+      asn: 64513,
+      holdTime: 9,
+      keepaliveTime: 3,
+      families: ['ipv4-unicast' as const],
+      localAddress: '198.51.100.253',
+    })),
   };
-  const measured = await SpeakerWorker.spawn(hub, hubInit);
-  const observer = await SpeakerWorker.spawn(peers, { asn: 64513, routerId: '198.51.100.254' }, join(dirname(fileURLToPath(import.meta.url)), 'keepalive-observer.ts'), { addresses: peerAddrs, peerAddress: '198.51.100.253', asn: 64512 });
+  const measured = await SpeakerWorker.spawn(hub, hubInit, join(HERE, 'speaker-worker.mjs'));
+  const observer = await SpeakerWorker.spawn(
+    peers,
+    { asn: 64513, routerId: '198.51.100.254' },
+    join(HERE, 'keepalive-observer.ts'),
+    { addresses: peerAddrs, peerAddress: '198.51.100.253', asn: 64512 },
+  );
   try {
     await observer.call('start');
     await measured.call('announce-range', { prefix: '4', message: String(ROUTES) });
@@ -241,7 +318,8 @@ async function sessionsBench(lab: Lab): Promise<void> {
     for (;;) {
       const st = await measured.status();
       if (st.filter((s) => s.state === 'established').length === SESSIONS) break;
-      if (Date.now() > upDeadline) throw new Error(`only ${st.filter((s) => s.state === 'established').length} sessions up`);
+      if (Date.now() > upDeadline)
+        throw new Error(`only ${st.filter((s) => s.state === 'established').length} sessions up`);
       await new Promise((r) => setTimeout(r, 500));
     }
     await observer.call('reset');
@@ -260,8 +338,12 @@ async function sessionsBench(lab: Lab): Promise<void> {
     report({ bench, metric: 'sessions_down_at_end', value: down, unit: 'count', n: SESSIONS });
     report({ bench, metric: 'routes_received_by_peers', value: j.routes, unit: 'routes', n: SESSIONS * ROUTES });
     if (rss !== undefined) report({ bench, metric: 'peak_rss_mb', value: round(rss), unit: 'MB', n: SESSIONS });
-    say(`keepalive jitter p50 ${round(j.p50)} ms, p99 ${round(j.p99)} ms, max ${round(j.max)} ms over ${j.samples} intervals`);
-    say(`hold-timer expiries ${expiries}, sessions down ${down}, routes at peers ${j.routes}/${SESSIONS * ROUTES}, speaker peak RSS ${rss === undefined ? '?' : round(rss)} MB`);
+    say(
+      `keepalive jitter p50 ${round(j.p50)} ms, p99 ${round(j.p99)} ms, max ${round(j.max)} ms over ${j.samples} intervals`,
+    );
+    say(
+      `hold-timer expiries ${expiries}, sessions down ${down}, routes at peers ${j.routes}/${SESSIONS * ROUTES}, speaker peak RSS ${rss === undefined ? '?' : round(rss)} MB`,
+    );
   } finally {
     await measured.close();
     await observer.close();
@@ -273,12 +355,35 @@ function round(v: number, digits = 1): number {
   return Math.round(v * f) / f;
 }
 
+/** Heap per advertised route (route table + one Adj-RIB-Out), in a child process with --expose-gc. */
+function memoryBench(): void {
+  say("\nheap per advertised route (route table + one peer's Adj-RIB-Out)");
+  for (const family of [4, 6] as const) {
+    const n = 100_000;
+    const out = execFileSync(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', join(HERE, 'memory.ts'), String(family), String(n)],
+      { encoding: 'utf8' },
+    );
+    const r = JSON.parse(out.trim().split('\n').pop()!) as { bytesPerRoute: number };
+    report({
+      bench: `bgp.memory.ipv${family}`,
+      metric: 'heap_bytes_per_route',
+      value: round(r.bytesPerRoute),
+      unit: 'B',
+      n,
+    });
+    say(`  IPv${family}: ${round(r.bytesPerRoute)} bytes per route (${n} routes)`);
+  }
+}
+
 async function main(): Promise<void> {
+  say(`bgp speaker bench on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
+  memoryBench();
   if (process.getuid?.() !== 0) {
-    say('bgp speaker bench: needs root (network namespaces); nothing measured');
+    say('the advertise and session benchmarks need root (network namespaces): not run');
     return;
   }
-  say(`bgp speaker bench on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
   const lab = Lab.create({ tag: 'bgpbench' });
   try {
     if (!SKIP_ADVERTISE) await advertiseBench(lab);

@@ -5,7 +5,13 @@ import { createServer, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { readHeader, DEFAULT_CONTEXT } from '../../src/codec/index.js';
-import { TcpTransport, createSpeaker, type BgpConnection, type BgpSpeaker, type BgpTransport } from '../../src/index.js';
+import {
+  TcpTransport,
+  createSpeaker,
+  type BgpConnection,
+  type BgpSpeaker,
+  type BgpTransport,
+} from '../../src/index.js';
 
 const extra = JSON.parse(process.argv[4] ?? '{}') as { addresses: string[]; peerAddress: string; asn: number };
 const KEEPALIVE_MS = 3000;
@@ -56,7 +62,21 @@ const transport: BgpTransport = {
 
 const speakers: BgpSpeaker[] = extra.addresses.map((address) =>
   createSpeaker(
-    { asn: 64513, routerId: address, listen: { address, port: 179 }, peers: [{ address: extra.peerAddress, asn: extra.asn, passive: true, holdTime: 9, keepaliveTime: 3, families: ['ipv4-unicast'] }] },
+    {
+      asn: 64513,
+      routerId: address,
+      listen: { address, port: 179 },
+      peers: [
+        {
+          address: extra.peerAddress,
+          asn: extra.asn,
+          passive: true,
+          holdTime: 9,
+          keepaliveTime: 3,
+          families: ['ipv4-unicast'],
+        },
+      ],
+    },
     { transport },
   ),
 );

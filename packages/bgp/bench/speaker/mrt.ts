@@ -25,14 +25,34 @@ function record(subtype: number, body: number[]): number[] {
 
 /** The host routes the benchmark advertises: 240.x.y.z/32 or 2001:db8:f::a:b/128, as the speaker worker makes them. */
 export function benchPrefix(family: 4 | 6, i: number): string {
-  return family === 4 ? `240.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32` : `2001:db8:f::${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}/128`;
+  return family === 4
+    ? `240.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`
+    : `2001:db8:f::${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}/128`;
 }
 
 /** Writes `count` host routes of `family` originated by `asn` with next hop `nextHop` to `path`. */
-export function writeMrt(path: string, family: 4 | 6, count: number, asn: number, nextHop: string, peerAddress: string, reverse = false): void {
+export function writeMrt(
+  path: string,
+  family: 4 | 6,
+  count: number,
+  asn: number,
+  nextHop: string,
+  peerAddress: string,
+  reverse = false,
+): void {
   const out: number[] = [];
   // PEER_INDEX_TABLE: collector id, empty view name, one peer (type: 4-octet AS, IPv4 address).
-  out.push(...record(1, [...ip4(peerAddress), ...u16(0), ...u16(1), 0x02, ...ip4(peerAddress), ...ip4(peerAddress), ...u32(asn)]));
+  out.push(
+    ...record(1, [
+      ...ip4(peerAddress),
+      ...u16(0),
+      ...u16(1),
+      0x02,
+      ...ip4(peerAddress),
+      ...ip4(peerAddress),
+      ...u32(asn),
+    ]),
+  );
   // Attributes: ORIGIN IGP, empty AS_PATH (the sender prepends itself), NEXT_HOP or abbreviated MP_REACH_NLRI.
   const attrs = [0x40, 1, 1, 0, 0x40, 2, 0];
   if (family === 4) attrs.push(0x40, 3, 4, ...ip4(nextHop));
@@ -46,7 +66,15 @@ export function writeMrt(path: string, family: 4 | 6, count: number, asn: number
     const mp = family === 6 ? [0x80, 14, 5 + 16 + nlri.length, ...u16(2), 1, 16, ...ip6(nextHop), 0, ...nlri] : [];
     const entryAttrs = [...attrs, ...mp];
     const entry = [...u16(0), ...u32(0), ...u16(entryAttrs.length), ...entryAttrs];
-    out.push(...record(family === 4 ? 2 : 4, [...u32(k), Number(len), ...bytes.slice(0, Number(len) / 8), ...u16(1), ...entry]));
+    out.push(
+      ...record(family === 4 ? 2 : 4, [
+        ...u32(k),
+        Number(len),
+        ...bytes.slice(0, Number(len) / 8),
+        ...u16(1),
+        ...entry,
+      ]),
+    );
   }
   writeFileSync(path, Uint8Array.from(out));
 }

@@ -12,7 +12,7 @@ export function readIpv6Text(bytes: Uint8Array, o: number): string {
   // RFC 5952 §4.2: the longest run of two or more zero groups becomes "::", the first one on a tie.
   let bestAt = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (w[i] !== 0) {
       i++;
       continue;
@@ -26,8 +26,14 @@ export function readIpv6Text(bytes: Uint8Array, o: number): string {
     i = j;
   }
   if (bestAt === -1) return w.map((x) => x.toString(16)).join(':');
-  const head = w.slice(0, bestAt).map((x) => x.toString(16)).join(':');
-  const tail = w.slice(bestAt + bestLen).map((x) => x.toString(16)).join(':');
+  const head = w
+    .slice(0, bestAt)
+    .map((x) => x.toString(16))
+    .join(':');
+  const tail = w
+    .slice(bestAt + bestLen)
+    .map((x) => x.toString(16))
+    .join(':');
   return `${head}::${tail}`;
 }
 

@@ -33,10 +33,13 @@ export function reconcileAs4(attributes: readonly PathAttribute[], ctx: CodecCon
     if (a.type === 'as-path' && asPath === undefined) asPath = a.segments;
     else if (a.type === 'as4-path' && as4Path === undefined) as4Path = a.segments;
     else if (a.type === 'aggregator' && aggregator === undefined) aggregator = { asn: a.asn, address: a.address };
-    else if (a.type === 'as4-aggregator' && as4Aggregator === undefined) as4Aggregator = { asn: a.asn, address: a.address };
+    else if (a.type === 'as4-aggregator' && as4Aggregator === undefined)
+      as4Aggregator = { asn: a.asn, address: a.address };
   }
-  const withAggregator = (info: { asPath: readonly AsPathSegment[] | undefined }, agg: typeof aggregator): EffectiveAsInfo =>
-    agg === undefined ? info : { ...info, aggregator: agg };
+  const withAggregator = (
+    info: { asPath: readonly AsPathSegment[] | undefined },
+    agg: typeof aggregator,
+  ): EffectiveAsInfo => (agg === undefined ? info : { ...info, aggregator: agg });
   if (ctx.fourOctetAs !== false) return withAggregator({ asPath }, aggregator);
   // §4.2.3: an AGGREGATOR that is not AS_TRANS means the AS4 attributes are stale: ignore both.
   if (aggregator !== undefined && aggregator.asn !== AS_TRANS) return withAggregator({ asPath }, aggregator);
@@ -66,7 +69,12 @@ export function reconcileAs4(attributes: readonly PathAttribute[], ctx: CodecCon
   const merged: AsPathSegment[] = [...lead];
   for (const s of clean) {
     const last = merged[merged.length - 1];
-    if (last !== undefined && last.type === 'as-sequence' && s.type === 'as-sequence' && last.asns.length + s.asns.length <= 255) {
+    if (
+      last !== undefined &&
+      last.type === 'as-sequence' &&
+      s.type === 'as-sequence' &&
+      last.asns.length + s.asns.length <= 255
+    ) {
       merged[merged.length - 1] = { type: 'as-sequence', asns: [...last.asns, ...s.asns] };
     } else merged.push(s);
   }

@@ -1,5 +1,15 @@
 import { InvalidArgumentError } from '@lbkit/core';
-import { checkUint, readIpv4Text, readIpv6Text, readU16, readU32, writeIpv4Text, writeIpv6Text, writeU16, writeU32 } from './address.js';
+import {
+  checkUint,
+  readIpv4Text,
+  readIpv6Text,
+  readU16,
+  readU32,
+  writeIpv4Text,
+  writeIpv6Text,
+  writeU16,
+  writeU32,
+} from './address.js';
 import { AsPathSegmentType, AttributeFlag, AttributeType } from './constants.js';
 import { hasAddPath, type CodecContext } from './context.js';
 import { BgpDecodeError } from './errors.js';
@@ -41,7 +51,7 @@ export type AttributeMalformedReason =
  * from the one the encoder would choose (the attribute's category bits, and Extended Length exactly when the
  * value exceeds 255 octets); the encoder then writes it back, so decode → encode gives the same octets.
  */
-interface AttributeCommon {
+export interface AttributeCommon {
   readonly flags?: number;
 }
 
@@ -213,7 +223,15 @@ function decodeSegments(b: Uint8Array, o: number, len: number, asSize: 2 | 4): A
  * first octet in it. `flags` is the octet as received. MP_REACH/MP_UNREACH
  * faults throw (RFC 7606 §7.11 wants a session reset); every other fault yields a `malformed` attribute.
  */
-export function decodeAttribute(code: number, flags: number, b: Uint8Array, o: number, len: number, ctx: CodecContext, msgOffset: number): PathAttribute {
+export function decodeAttribute(
+  code: number,
+  flags: number,
+  b: Uint8Array,
+  o: number,
+  len: number,
+  ctx: CodecContext,
+  msgOffset: number,
+): PathAttribute {
   const canonical = CANONICAL_FLAGS[code];
   let typed: PathAttribute | AttributeMalformedReason | undefined;
   switch (code) {
@@ -240,7 +258,12 @@ export function decodeAttribute(code: number, flags: number, b: Uint8Array, o: n
     case AttributeType.AGGREGATOR: {
       const four = ctx.fourOctetAs !== false;
       if (len !== (four ? 8 : 6)) typed = 'aggregator-length';
-      else typed = { type: 'aggregator', asn: four ? readU32(b, o) : readU16(b, o), address: readIpv4Text(b, o + (four ? 4 : 2)) };
+      else
+        typed = {
+          type: 'aggregator',
+          asn: four ? readU32(b, o) : readU16(b, o),
+          address: readIpv4Text(b, o + (four ? 4 : 2)),
+        };
       break;
     }
     case AttributeType.COMMUNITIES: {
@@ -278,7 +301,8 @@ export function decodeAttribute(code: number, flags: number, b: Uint8Array, o: n
         break;
       }
       const communities: bigint[] = [];
-      for (let i = 0; i < len; i += 8) communities.push((BigInt(readU32(b, o + i)) << 32n) | BigInt(readU32(b, o + i + 4)));
+      for (let i = 0; i < len; i += 8)
+        communities.push((BigInt(readU32(b, o + i)) << 32n) | BigInt(readU32(b, o + i + 4)));
       typed = { type: 'extended-communities', communities };
       break;
     }
@@ -288,7 +312,10 @@ export function decodeAttribute(code: number, flags: number, b: Uint8Array, o: n
       break;
     }
     case AttributeType.AS4_AGGREGATOR:
-      typed = len !== 8 ? 'as4-aggregator-length' : { type: 'as4-aggregator', asn: readU32(b, o), address: readIpv4Text(b, o + 4) };
+      typed =
+        len !== 8
+          ? 'as4-aggregator-length'
+          : { type: 'as4-aggregator', asn: readU32(b, o), address: readIpv4Text(b, o + 4) };
       break;
     case AttributeType.LARGE_COMMUNITY: {
       if (len === 0 || len % 12 !== 0) {
@@ -297,7 +324,11 @@ export function decodeAttribute(code: number, flags: number, b: Uint8Array, o: n
       }
       const communities: LargeCommunity[] = [];
       for (let i = 0; i < len; i += 12) {
-        communities.push({ globalAdministrator: readU32(b, o + i), localData1: readU32(b, o + i + 4), localData2: readU32(b, o + i + 8) });
+        communities.push({
+          globalAdministrator: readU32(b, o + i),
+          localData1: readU32(b, o + i + 4),
+          localData2: readU32(b, o + i + 8),
+        });
       }
       typed = { type: 'large-communities', communities };
       break;
@@ -311,19 +342,26 @@ export function decodeAttribute(code: number, flags: number, b: Uint8Array, o: n
   return flags === expected ? typed : { ...typed, flags };
 }
 
-function decodeMpReach(b: Uint8Array, o: number, len: number, ctx: CodecContext, msgOffset: number): PathAttribute | undefined {
+/** MP_REACH_NLRI faults reset the session (RFC 7606 §7.11); offsets in `b` are offsets in the message. */
+function failMpReach(at: number, detail: string): never {
+  throw new BgpDecodeError('mp-reach-malformed', at, 3, 9, new Uint8Array(0), detail);
+}
+
+function decodeMpReach(
+  b: Uint8Array,
+  o: number,
+  len: number,
+  ctx: CodecContext,
+  msgOffset: number,
+): PathAttribute | undefined {
   const end = o + len;
-  // Offsets in `b` are offsets in the message: `b` is the whole message.
-  const fail = (at: number, detail: string): never => {
-    throw new BgpDecodeError('mp-reach-malformed', at, 3, 9, new Uint8Array(0), detail);
-  };
-  if (len < 5) fail(msgOffset, 'shorter than AFI, SAFI, next hop length and reserved octet');
+  if (len < 5) failMpReach(msgOffset, 'shorter than AFI, SAFI, next hop length and reserved octet');
   const afi = readU16(b, o);
   const safi = b[o + 2]!;
   if (!isIpFamily(afi, safi)) return undefined;
   const nhLen = b[o + 3]!;
   const nh = o + 4;
-  if (nh + nhLen + 1 > end) fail(o + 3, 'next hop overruns the attribute');
+  if (nh + nhLen + 1 > end) failMpReach(o + 3, 'next hop overruns the attribute');
   let nextHop: string;
   let linkLocalNextHop: string | undefined;
   if (nhLen === 4 && afi === 1) nextHop = readIpv4Text(b, nh);
@@ -331,24 +369,35 @@ function decodeMpReach(b: Uint8Array, o: number, len: number, ctx: CodecContext,
   else if (nhLen === 32) {
     nextHop = readIpv6Text(b, nh);
     linkLocalNextHop = readIpv6Text(b, nh + 16);
-  } else return fail(o + 3, `next hop length ${nhLen} for AFI ${afi}`);
+  } else return failMpReach(o + 3, `next hop length ${nhLen} for AFI ${afi}`);
   const reserved = b[nh + nhLen]!;
   const nlri: NlriPrefix[] = [];
   const start = nh + nhLen + 1;
   try {
     decodePrefixes(b, start, end, afi === 1 ? 4 : 6, hasAddPath(ctx, afi, safi), 9, nlri);
   } catch (err) {
-    if (err instanceof BgpDecodeError) fail(err.offset, 'NLRI');
+    if (err instanceof BgpDecodeError) failMpReach(err.offset, 'NLRI');
     throw err;
   }
-  let attr: MpReachNlri = { type: 'mp-reach-nlri', afi, safi, nextHop, nlri };
-  if (linkLocalNextHop !== undefined) attr = { ...attr, linkLocalNextHop };
-  if (reserved !== 0) attr = { ...attr, reserved };
-  return attr;
+  if (reserved !== 0) {
+    return linkLocalNextHop === undefined
+      ? { type: 'mp-reach-nlri', afi, safi, nextHop, reserved, nlri }
+      : { type: 'mp-reach-nlri', afi, safi, nextHop, linkLocalNextHop, reserved, nlri };
+  }
+  return linkLocalNextHop === undefined
+    ? { type: 'mp-reach-nlri', afi, safi, nextHop, nlri }
+    : { type: 'mp-reach-nlri', afi, safi, nextHop, linkLocalNextHop, nlri };
 }
 
-function decodeMpUnreach(b: Uint8Array, o: number, len: number, ctx: CodecContext, msgOffset: number): PathAttribute | undefined {
-  if (len < 3) throw new BgpDecodeError('mp-unreach-malformed', msgOffset, 3, 9, new Uint8Array(0), 'shorter than AFI and SAFI');
+function decodeMpUnreach(
+  b: Uint8Array,
+  o: number,
+  len: number,
+  ctx: CodecContext,
+  msgOffset: number,
+): PathAttribute | undefined {
+  if (len < 3)
+    throw new BgpDecodeError('mp-unreach-malformed', msgOffset, 3, 9, new Uint8Array(0), 'shorter than AFI and SAFI');
   const afi = readU16(b, o);
   const safi = b[o + 2]!;
   if (!isIpFamily(afi, safi)) return undefined;
@@ -356,7 +405,8 @@ function decodeMpUnreach(b: Uint8Array, o: number, len: number, ctx: CodecContex
   try {
     decodePrefixes(b, o + 3, o + len, afi === 1 ? 4 : 6, hasAddPath(ctx, afi, safi), 9, withdrawn);
   } catch (err) {
-    if (err instanceof BgpDecodeError) throw new BgpDecodeError('mp-unreach-malformed', err.offset, 3, 9, new Uint8Array(0), err.reason);
+    if (err instanceof BgpDecodeError)
+      throw new BgpDecodeError('mp-unreach-malformed', err.offset, 3, 9, new Uint8Array(0), err.reason);
     throw err;
   }
   return { type: 'mp-unreach-nlri', afi, safi, withdrawn };
@@ -421,8 +471,14 @@ export function attributeWireLength(a: PathAttribute, ctx: CodecContext): number
 function writeSegments(b: Uint8Array, o: number, segments: readonly AsPathSegment[], asSize: 2 | 4): number {
   for (const s of segments) {
     const st = SEGMENT_CODES[s.type];
-    if (st === undefined) throw new InvalidArgumentError('segment.type', 'as-sequence, as-set, as-confed-sequence or as-confed-set', s.type);
-    if (s.asns.length === 0 || s.asns.length > 255) throw new InvalidArgumentError('segment.asns', '1..255 AS numbers per segment', s.asns.length);
+    if (st === undefined)
+      throw new InvalidArgumentError(
+        'segment.type',
+        'as-sequence, as-set, as-confed-sequence or as-confed-set',
+        s.type,
+      );
+    if (s.asns.length === 0 || s.asns.length > 255)
+      throw new InvalidArgumentError('segment.asns', '1..255 AS numbers per segment', s.asns.length);
     b[o] = st;
     b[o + 1] = s.asns.length;
     o += 2;
@@ -520,7 +576,8 @@ export function writeAttribute(b: Uint8Array, o: number, a: PathAttribute, ctx: 
     case 'extended-communities':
       for (let i = 0; i < a.communities.length; i++) {
         const c = a.communities[i]!;
-        if (typeof c !== 'bigint' || c < 0n || c >= 1n << 64n) throw new InvalidArgumentError('extended-communities', 'a 64-bit bigint', c);
+        if (typeof c !== 'bigint' || c < 0n || c >= 1n << 64n)
+          throw new InvalidArgumentError('extended-communities', 'a 64-bit bigint', c);
         writeU32(b, o + 8 * i, Number(c >> 32n));
         writeU32(b, o + 8 * i + 4, Number(c & 0xffffffffn));
       }
@@ -558,7 +615,12 @@ export function writeAttribute(b: Uint8Array, o: number, a: PathAttribute, ctx: 
 }
 
 function checkFamily(afi: number, safi: number, field: string): void {
-  if (!isIpFamily(afi, safi)) throw new InvalidArgumentError(`${field}.afi/safi`, 'AFI 1 or 2 with SAFI 1 or 2 (other families travel as unknown attributes)', { afi, safi });
+  if (!isIpFamily(afi, safi))
+    throw new InvalidArgumentError(
+      `${field}.afi/safi`,
+      'AFI 1 or 2 with SAFI 1 or 2 (other families travel as unknown attributes)',
+      { afi, safi },
+    );
 }
 
 function writeMpReach(b: Uint8Array, o: number, a: MpReachNlri, ctx: CodecContext): void {
@@ -566,12 +628,14 @@ function writeMpReach(b: Uint8Array, o: number, a: MpReachNlri, ctx: CodecContex
   writeU16(b, o, a.afi);
   b[o + 2] = a.safi;
   const nhLen = nextHopLength(a);
-  if (nhLen === 4 && a.afi !== 1) throw new InvalidArgumentError('mp-reach-nlri.nextHop', 'an IPv6 next hop for AFI 2', a.nextHop);
+  if (nhLen === 4 && a.afi !== 1)
+    throw new InvalidArgumentError('mp-reach-nlri.nextHop', 'an IPv6 next hop for AFI 2', a.nextHop);
   b[o + 3] = nhLen;
   if (nhLen === 4) writeIpv4Text(b, o + 4, a.nextHop, 'mp-reach-nlri.nextHop');
   else {
     writeIpv6Text(b, o + 4, a.nextHop, 'mp-reach-nlri.nextHop');
-    if (a.linkLocalNextHop !== undefined) writeIpv6Text(b, o + 20, a.linkLocalNextHop, 'mp-reach-nlri.linkLocalNextHop');
+    if (a.linkLocalNextHop !== undefined)
+      writeIpv6Text(b, o + 20, a.linkLocalNextHop, 'mp-reach-nlri.linkLocalNextHop');
   }
   const reserved = a.reserved ?? 0;
   checkUint(reserved, 8, 'mp-reach-nlri.reserved');

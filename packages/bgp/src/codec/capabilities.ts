@@ -91,19 +91,22 @@ function decodeKnown(code: number, b: Uint8Array, o: number, len: number): Capab
     case CapabilityCode.EXTENDED_NEXT_HOP_ENCODING: {
       if (len % 6 !== 0) return undefined;
       const entries: ExtendedNextHopEntry[] = [];
-      for (let i = 0; i < len; i += 6) entries.push({ afi: readU16(b, o + i), safi: readU16(b, o + i + 2), nextHopAfi: readU16(b, o + i + 4) });
+      for (let i = 0; i < len; i += 6)
+        entries.push({ afi: readU16(b, o + i), safi: readU16(b, o + i + 2), nextHopAfi: readU16(b, o + i + 4) });
       return { type: 'extended-next-hop', entries };
     }
     case CapabilityCode.GRACEFUL_RESTART: {
       if (len < 2 || (len - 2) % 4 !== 0) return undefined;
       const families: GracefulRestartFamily[] = [];
-      for (let i = 2; i < len; i += 4) families.push({ afi: readU16(b, o + i), safi: b[o + i + 2]!, flags: b[o + i + 3]! });
+      for (let i = 2; i < len; i += 4)
+        families.push({ afi: readU16(b, o + i), safi: b[o + i + 2]!, flags: b[o + i + 3]! });
       return { type: 'graceful-restart', flags: b[o]! >> 4, restartTime: readU16(b, o) & 0x0fff, families };
     }
     case CapabilityCode.ADD_PATH: {
       if (len % 4 !== 0) return undefined;
       const families: AddPathFamily[] = [];
-      for (let i = 0; i < len; i += 4) families.push({ afi: readU16(b, o + i), safi: b[o + i + 2]!, sendReceive: b[o + i + 3]! });
+      for (let i = 0; i < len; i += 4)
+        families.push({ afi: readU16(b, o + i), safi: b[o + i + 2]!, sendReceive: b[o + i + 3]! });
       return { type: 'add-path', families };
     }
     case CapabilityCode.LONG_LIVED_GRACEFUL_RESTART: {
@@ -129,7 +132,8 @@ function decodeKnown(code: number, b: Uint8Array, o: number, len: number): Capab
         const hostname = utf8.decode(b.subarray(o + 1, o + 1 + hl));
         const domainName = utf8.decode(b.subarray(o + 2 + hl, o + 2 + hl + dl));
         // Only text that re-encodes to the same octets takes the typed form (a BOM would not).
-        if (utf8Encoder.encode(hostname).length !== hl || utf8Encoder.encode(domainName).length !== dl) return undefined;
+        if (utf8Encoder.encode(hostname).length !== hl || utf8Encoder.encode(domainName).length !== dl)
+          return undefined;
         return { type: 'fqdn', hostname, domainName };
       } catch {
         return undefined;
@@ -238,7 +242,8 @@ export function writeCapability(b: Uint8Array, o: number, cap: Capability): numb
       }
       break;
     case 'graceful-restart': {
-      if (!Number.isInteger(cap.flags) || cap.flags < 0 || cap.flags > 15) throw new InvalidArgumentError('graceful-restart.flags', 'a 4-bit value', cap.flags);
+      if (!Number.isInteger(cap.flags) || cap.flags < 0 || cap.flags > 15)
+        throw new InvalidArgumentError('graceful-restart.flags', 'a 4-bit value', cap.flags);
       if (!Number.isInteger(cap.restartTime) || cap.restartTime < 0 || cap.restartTime > 4095) {
         throw new InvalidArgumentError('graceful-restart.restartTime', 'seconds in 0..4095', cap.restartTime);
       }
@@ -273,7 +278,11 @@ export function writeCapability(b: Uint8Array, o: number, cap: Capability): numb
         checkUint(f.safi, 8, 'long-lived-graceful-restart.safi');
         checkUint(f.flags, 8, 'long-lived-graceful-restart.flags');
         if (!Number.isInteger(f.staleTime) || f.staleTime < 0 || f.staleTime >= 2 ** 24) {
-          throw new InvalidArgumentError('long-lived-graceful-restart.staleTime', 'seconds in 0..16777215', f.staleTime);
+          throw new InvalidArgumentError(
+            'long-lived-graceful-restart.staleTime',
+            'seconds in 0..16777215',
+            f.staleTime,
+          );
         }
         writeU16(b, p, f.afi);
         b[p + 2] = f.safi;

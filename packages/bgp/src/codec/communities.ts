@@ -16,7 +16,8 @@ export function parseCommunity(text: string): number {
   const m = /^(\d{1,5}):(\d{1,5})$/.exec(text);
   const hi = Number(m?.[1]);
   const lo = Number(m?.[2]);
-  if (m === null || hi > 0xffff || lo > 0xffff) throw new InvalidArgumentError('community', '"high:low" with 16-bit halves, or a well-known name', text);
+  if (m === null || hi > 0xffff || lo > 0xffff)
+    throw new InvalidArgumentError('community', '"high:low" with 16-bit halves, or a well-known name', text);
   return hi * 65536 + lo;
 }
 

@@ -44,8 +44,18 @@ export class BgpDecodeError extends LbError {
   /** The NOTIFICATION to send: code, subcode and data per RFC 4271 §6. */
   readonly notification: NotificationFields;
 
-  constructor(reason: DecodeErrorReason, offset: number, code: number, subcode: number, data: Uint8Array = new Uint8Array(0), detail?: string) {
-    super(BgpDecodeError.code, `${reason} at offset ${offset} (${describeNotification(code, subcode)})${detail === undefined ? '' : `: ${detail}`}`);
+  constructor(
+    reason: DecodeErrorReason,
+    offset: number,
+    code: number,
+    subcode: number,
+    data: Uint8Array = new Uint8Array(0),
+    detail?: string,
+  ) {
+    super(
+      BgpDecodeError.code,
+      `${reason} at offset ${offset} (${describeNotification(code, subcode)})${detail === undefined ? '' : `: ${detail}`}`,
+    );
     this.reason = reason;
     this.offset = offset;
     this.notification = { code, subcode, data };

@@ -23,7 +23,8 @@ export interface MessageHeader {
 
 /** Largest message allowed for a type in a context (RFC 8654 §3: OPEN and KEEPALIVE stay at 4,096). */
 export function maxMessageLength(type: number, ctx: CodecContext): number {
-  if (ctx.extendedMessage === true && type !== MessageType.OPEN && type !== MessageType.KEEPALIVE) return MAX_EXTENDED_MESSAGE_LENGTH;
+  if (ctx.extendedMessage === true && type !== MessageType.OPEN && type !== MessageType.KEEPALIVE)
+    return MAX_EXTENDED_MESSAGE_LENGTH;
   return MAX_MESSAGE_LENGTH;
 }
 
@@ -59,9 +60,7 @@ export function readHeader(bytes: Uint8Array, offset: number, ctx: CodecContext)
   }
   const max = maxMessageLength(type, ctx);
   const bad =
-    length < minLength(type) ||
-    length > max ||
-    (type === MessageType.KEEPALIVE && length !== KEEPALIVE_LENGTH);
+    length < minLength(type) || length > max || (type === MessageType.KEEPALIVE && length !== KEEPALIVE_LENGTH);
   // RFC 4271 §6.1: the data of Bad Message Length is the erroneous Length field.
   if (bad) throw new BgpDecodeError('bad-message-length', 16, 1, 2, bytes.slice(offset + 16, offset + 18));
   return { length, type };
@@ -78,7 +77,7 @@ export function readHeader(bytes: Uint8Array, offset: number, ctx: CodecContext)
  * ```
  */
 export function writeHeader(b: Uint8Array, type: number): void {
-  b.fill(0xff, 0, 16);
+  for (let i = 0; i < 16; i++) b[i] = 0xff;
   writeU16(b, 16, b.length);
   b[18] = type;
 }

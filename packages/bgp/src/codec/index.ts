@@ -78,13 +78,22 @@ export { readHeader, writeHeader, maxMessageLength, type MessageHeader } from '.
 export { decodePrefixes, prefixWireLength, prefixesWireLength, type NlriPrefix } from './nlri.js';
 export {
   GracefulRestartFlag,
+  capabilityCode,
   type Capability,
   type GracefulRestartFamily,
   type LongLivedGracefulRestartFamily,
   type AddPathFamily,
   type ExtendedNextHopEntry,
 } from './capabilities.js';
-export { encodeOpen, openCapabilities, openAsn, createOpen, type OpenMessage, type OptionalParameter, type CreateOpenInit } from './open.js';
+export {
+  encodeOpen,
+  openCapabilities,
+  openAsn,
+  createOpen,
+  type OpenMessage,
+  type OptionalParameter,
+  type CreateOpenInit,
+} from './open.js';
 export {
   CANONICAL_FLAGS,
   attributeCode,
@@ -93,6 +102,7 @@ export {
   type PathAttribute,
   type AsPathSegment,
   type LargeCommunity,
+  type AttributeCommon,
   type MpReachNlri,
   type MpUnreachNlri,
   type UnknownAttribute,
@@ -101,8 +111,18 @@ export {
 } from './attributes.js';
 export { encodeUpdate, updateWireLength, createEndOfRib, endOfRibFamily, type UpdateMessage } from './update.js';
 export { encodeUpdates, type UpdateBatch } from './pack.js';
-export { encodeNotification, createShutdownNotification, MAX_SHUTDOWN_COMMUNICATION, type NotificationMessage } from './notification.js';
-export { encodeRouteRefresh, encodeKeepalive, type RouteRefreshMessage, type KeepaliveMessage } from './route-refresh.js';
+export {
+  encodeNotification,
+  createShutdownNotification,
+  MAX_SHUTDOWN_COMMUNICATION,
+  type NotificationMessage,
+} from './notification.js';
+export {
+  encodeRouteRefresh,
+  encodeKeepalive,
+  type RouteRefreshMessage,
+  type KeepaliveMessage,
+} from './route-refresh.js';
 export { decodeMessage, encodeMessage, splitMessages, type BgpMessage, type SplitResult } from './message.js';
 export {
   validateUpdate,

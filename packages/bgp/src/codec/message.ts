@@ -5,7 +5,13 @@ import { BgpDecodeError } from './errors.js';
 import { readHeader } from './header.js';
 import { decodeNotificationBody, encodeNotification, type NotificationMessage } from './notification.js';
 import { decodeOpenBody, encodeOpen, type OpenMessage } from './open.js';
-import { decodeRouteRefreshBody, encodeKeepalive, encodeRouteRefresh, type KeepaliveMessage, type RouteRefreshMessage } from './route-refresh.js';
+import {
+  decodeRouteRefreshBody,
+  encodeKeepalive,
+  encodeRouteRefresh,
+  type KeepaliveMessage,
+  type RouteRefreshMessage,
+} from './route-refresh.js';
 import { decodeUpdateBody, encodeUpdate, type UpdateMessage } from './update.js';
 
 /** Any BGP message, discriminated by `type`. */
@@ -20,7 +26,14 @@ export function decodeMessage(bytes: Uint8Array, ctx: CodecContext = DEFAULT_CON
   const header = readHeader(bytes, 0, ctx);
   if (header === undefined) throw new BgpDecodeError('truncated-header', bytes.length, 1, 2);
   if (header.length !== bytes.length) {
-    throw new BgpDecodeError('truncated-body', Math.min(header.length, bytes.length), 1, 2, bytes.slice(16, 18), `header says ${header.length} octets, have ${bytes.length}`);
+    throw new BgpDecodeError(
+      'truncated-body',
+      Math.min(header.length, bytes.length),
+      1,
+      2,
+      bytes.slice(16, 18),
+      `header says ${header.length} octets, have ${bytes.length}`,
+    );
   }
   switch (header.type) {
     case MessageType.OPEN:
@@ -50,7 +63,11 @@ export function encodeMessage(msg: BgpMessage, ctx: CodecContext = DEFAULT_CONTE
     case 'route-refresh':
       return encodeRouteRefresh(msg);
     default:
-      throw new InvalidArgumentError('msg.type', 'open, update, notification, keepalive or route-refresh', (msg as { type?: unknown }).type);
+      throw new InvalidArgumentError(
+        'msg.type',
+        'open, update, notification, keepalive or route-refresh',
+        (msg as { type?: unknown }).type,
+      );
   }
 }
 

@@ -28,7 +28,8 @@ function families(caps: readonly Capability[]): Family[] {
 
 function addPathModes(caps: readonly Capability[]): Map<string, number> {
   const out = new Map<string, number>();
-  for (const c of caps) if (c.type === 'add-path') for (const f of c.families) out.set(`${f.afi}/${f.safi}`, f.sendReceive);
+  for (const c of caps)
+    if (c.type === 'add-path') for (const f of c.families) out.set(`${f.afi}/${f.safi}`, f.sendReceive);
   return out;
 }
 

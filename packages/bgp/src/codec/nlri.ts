@@ -55,10 +55,7 @@ export function decodePrefixes(
     o++;
     let base: bigint;
     if (family === 4) {
-      let v = 0;
-      for (let i = 0; i < 4; i++) v = v * 256 + (i < n ? bytes[o + i]! : 0);
-      const hostBits = 32 - length;
-      if (hostBits > 0) v = hostBits === 32 ? 0 : v - (v % 2 ** hostBits);
+      const v = (word(bytes, o, n, 0) & MASKS[length]!) >>> 0;
       base = BigInt(v);
     } else {
       base = readIpv6Prefix(bytes, o, n, length);
@@ -68,27 +65,36 @@ export function decodePrefixes(
   }
 }
 
+/** Masks of the leading `len` bits of a 32-bit word, for len 0..32. */
+const MASKS = Array.from({ length: 33 }, (_, len) => (len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0));
+
+/** The 32-bit word `k` (0-based) of a prefix of `n` significant octets at `o`; absent octets read as zero. */
+function word(bytes: Uint8Array, o: number, n: number, k: number): number {
+  const at = 4 * k;
+  if (at >= n) return 0;
+  const b0 = bytes[o + at]!;
+  const b1 = at + 1 < n ? bytes[o + at + 1]! : 0;
+  const b2 = at + 2 < n ? bytes[o + at + 2]! : 0;
+  const b3 = at + 3 < n ? bytes[o + at + 3]! : 0;
+  return ((b0 << 24) | (b1 << 16) | (b2 << 8) | b3) >>> 0;
+}
+
+function maskedWord(bytes: Uint8Array, o: number, n: number, k: number, length: number): number {
+  const keep = length - 32 * k;
+  if (keep <= 0) return 0;
+  return (word(bytes, o, n, k) & MASKS[keep >= 32 ? 32 : keep]!) >>> 0;
+}
+
 function readIpv6Prefix(bytes: Uint8Array, o: number, n: number, length: number): bigint {
-  const w = [0, 0, 0, 0];
-  for (let i = 0; i < n; i++) {
-    const word = i >> 2;
-    w[word] = w[word]! * 256 + bytes[o + i]!;
-  }
-  // Left-align partially filled words, then clear host bits.
-  const lastWord = (n - 1) >> 2;
-  if (n > 0 && (n & 3) !== 0) w[lastWord] = w[lastWord]! * 2 ** (8 * (4 - (n & 3)));
-  for (let i = 0; i < 4; i++) {
-    const hi = i * 32;
-    if (length >= hi + 32) continue;
-    const keep = length - hi;
-    if (keep <= 0) w[i] = 0;
-    else w[i] = w[i]! - (w[i]! % 2 ** (32 - keep));
-  }
+  const w0 = maskedWord(bytes, o, n, 0, length);
+  const w1 = maskedWord(bytes, o, n, 1, length);
+  const w2 = maskedWord(bytes, o, n, 2, length);
+  const w3 = maskedWord(bytes, o, n, 3, length);
   let v = 0n;
-  if (w[0] !== 0) v = BigInt(w[0]!) << 96n;
-  if (w[1] !== 0) v |= BigInt(w[1]!) << 64n;
-  if (w[2] !== 0) v |= BigInt(w[2]!) << 32n;
-  if (w[3] !== 0) v |= BigInt(w[3]!);
+  if (w0 !== 0) v = BigInt(w0) << 96n;
+  if (w1 !== 0) v |= BigInt(w1) << 64n;
+  if (w2 !== 0) v |= BigInt(w2) << 32n;
+  if (w3 !== 0) v |= BigInt(w3);
   return v;
 }
 
@@ -102,8 +108,15 @@ export function checkPrefix(prefix: NlriPrefix, family: IpFamily, addPath: boole
   if (prefix.family !== family || !Number.isInteger(prefix.length) || prefix.length < 0 || prefix.length > max) {
     throw new InvalidArgumentError(field, `an IPv${family} prefix with length 0..${max}`, prefix);
   }
-  if (addPath && (prefix.pathId === undefined || !Number.isInteger(prefix.pathId) || prefix.pathId < 0 || prefix.pathId >= TWO_32)) {
-    throw new InvalidArgumentError(`${field}.pathId`, 'a 32-bit path identifier (add-path is negotiated)', prefix.pathId);
+  if (
+    addPath &&
+    (prefix.pathId === undefined || !Number.isInteger(prefix.pathId) || prefix.pathId < 0 || prefix.pathId >= TWO_32)
+  ) {
+    throw new InvalidArgumentError(
+      `${field}.pathId`,
+      'a 32-bit path identifier (add-path is negotiated)',
+      prefix.pathId,
+    );
   }
 }
 
@@ -111,7 +124,14 @@ export function checkPrefix(prefix: NlriPrefix, family: IpFamily, addPath: boole
  * Writes prefixes at `o`, returns the offset after them. Host bits are cleared on the wire. The caller has
  * checked the prefixes with {@link checkPrefix} and sized the buffer with {@link prefixesWireLength}.
  */
-export function writePrefixes(bytes: Uint8Array, o: number, prefixes: readonly NlriPrefix[], from: number, to: number, addPath: boolean): number {
+export function writePrefixes(
+  bytes: Uint8Array,
+  o: number,
+  prefixes: readonly NlriPrefix[],
+  from: number,
+  to: number,
+  addPath: boolean,
+): number {
   for (let k = from; k < to; k++) {
     const p = prefixes[k]!;
     if (addPath) {

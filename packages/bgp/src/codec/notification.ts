@@ -28,7 +28,10 @@ export function decodeNotificationBody(b: Uint8Array): NotificationMessage {
   const subcode = b[20]!;
   const data = b.slice(21);
   const msg: NotificationMessage = { type: 'notification', code, subcode, data };
-  if (code === ErrorCode.CEASE && (subcode === CeaseSubcode.ADMINISTRATIVE_SHUTDOWN || subcode === CeaseSubcode.ADMINISTRATIVE_RESET)) {
+  if (
+    code === ErrorCode.CEASE &&
+    (subcode === CeaseSubcode.ADMINISTRATIVE_SHUTDOWN || subcode === CeaseSubcode.ADMINISTRATIVE_RESET)
+  ) {
     const communication = readCommunication(data);
     if (communication !== undefined) return { ...msg, communication };
   }
@@ -71,10 +74,17 @@ export function encodeNotification(msg: NotificationMessage): Uint8Array {
  * shutdown communication (RFC 9003): one length octet then UTF-8 text of at most 255 octets. Text longer than
  * that is refused rather than cut in the middle of a character.
  */
-export function createShutdownNotification(communication: string, subcode: 2 | 4 = CeaseSubcode.ADMINISTRATIVE_SHUTDOWN): NotificationMessage {
+export function createShutdownNotification(
+  communication: string,
+  subcode: 2 | 4 = CeaseSubcode.ADMINISTRATIVE_SHUTDOWN,
+): NotificationMessage {
   const text = utf8Encoder.encode(communication);
   if (text.length > MAX_SHUTDOWN_COMMUNICATION) {
-    throw new InvalidArgumentError('communication', `UTF-8 text of at most ${MAX_SHUTDOWN_COMMUNICATION} octets`, communication);
+    throw new InvalidArgumentError(
+      'communication',
+      `UTF-8 text of at most ${MAX_SHUTDOWN_COMMUNICATION} octets`,
+      communication,
+    );
   }
   if (text.length === 0) return { type: 'notification', code: ErrorCode.CEASE, subcode, data: new Uint8Array(0) };
   const data = new Uint8Array(1 + text.length);

@@ -1,7 +1,14 @@
 import { InvalidArgumentError } from '@lbkit/core';
 import { checkUint, readIpv4Text, readU16, writeIpv4Text, writeU16 } from './address.js';
 import { decodeCapability, writeCapability, capabilityValueLength, type Capability } from './capabilities.js';
-import { AS_TRANS, BGP_VERSION, HEADER_LENGTH, MAX_MESSAGE_LENGTH, MessageType, OptionalParameterType } from './constants.js';
+import {
+  AS_TRANS,
+  BGP_VERSION,
+  HEADER_LENGTH,
+  MAX_MESSAGE_LENGTH,
+  MessageType,
+  OptionalParameterType,
+} from './constants.js';
 import { BgpDecodeError } from './errors.js';
 import { writeHeader } from './header.js';
 
@@ -107,7 +114,8 @@ export function encodeOpen(msg: OpenMessage): Uint8Array {
   const extended = msg.extendedParameters === true || !fitsPlain || plain > 255;
   const paramsLen = extended ? plain + msg.optionalParameters.length : plain;
   const total = HEADER_LENGTH + 10 + (extended ? 3 : 0) + paramsLen;
-  if (total > MAX_MESSAGE_LENGTH) throw new InvalidArgumentError('open.optionalParameters', 'an OPEN of at most 4096 octets', total);
+  if (total > MAX_MESSAGE_LENGTH)
+    throw new InvalidArgumentError('open.optionalParameters', 'an OPEN of at most 4096 octets', total);
   const b = new Uint8Array(total);
   writeHeader(b, MessageType.OPEN);
   b[19] = msg.version;
@@ -177,7 +185,13 @@ export interface CreateOpenInit {
 export function createOpen(init: CreateOpenInit): OpenMessage {
   checkUint(init.asn, 32, 'asn');
   if (init.asn === 0) throw new InvalidArgumentError('asn', 'an AS number in 1..4294967295', init.asn);
-  if (!Number.isInteger(init.holdTime) || init.holdTime < 0 || init.holdTime > 65535 || init.holdTime === 1 || init.holdTime === 2) {
+  if (
+    !Number.isInteger(init.holdTime) ||
+    init.holdTime < 0 ||
+    init.holdTime > 65535 ||
+    init.holdTime === 1 ||
+    init.holdTime === 2
+  ) {
     throw new InvalidArgumentError('holdTime', 'seconds: 0 or 3..65535 (RFC 4271 §4.2)', init.holdTime);
   }
   const caps = init.capabilities.some((c) => c.type === 'four-octet-as')

@@ -1,7 +1,14 @@
 import { InvalidArgumentError } from '@lbkit/core';
 import { writeU16 } from './address.js';
 import { allocMessage } from './slab.js';
-import { attributeFlags, attributeValueLength, attributeWireLength, writeAttribute, type MpReachNlri, type PathAttribute } from './attributes.js';
+import {
+  attributeFlags,
+  attributeValueLength,
+  attributeWireLength,
+  writeAttribute,
+  type MpReachNlri,
+  type PathAttribute,
+} from './attributes.js';
 import { AttributeFlag, AttributeType, HEADER_LENGTH, MessageType } from './constants.js';
 import { hasAddPath, type CodecContext } from './context.js';
 import { maxMessageLength, writeHeader } from './header.js';
@@ -29,23 +36,40 @@ export interface UpdateBatch {
 export function encodeUpdates(batch: UpdateBatch, ctx: CodecContext): Uint8Array[] {
   const out: Uint8Array[] = [];
   const max = maxMessageLength(MessageType.UPDATE, ctx);
-  const withdraw = batch.withdraw ?? [];
-  const v4: NlriPrefix[] = [];
-  const v6: NlriPrefix[] = [];
-  for (const p of withdraw) (p.family === 4 ? v4 : v6).push(p);
-  if (v4.length > 0) packWithdrawnField(v4, ctx, max, out);
-  if (v6.length > 0) packMpUnreach(v6, ctx, max, out);
-  const announce = batch.announce ?? [];
-  if (announce.length > 0) {
-    const templateIndex = batch.attributes.findIndex((a) => a.type === 'mp-reach-nlri');
+  const withdraw = batch.withdraw;
+  if (withdraw !== undefined && withdraw.length > 0) {
+    const v4: NlriPrefix[] = [];
+    const v6: NlriPrefix[] = [];
+    for (const p of withdraw) (p.family === 4 ? v4 : v6).push(p);
+    if (v4.length > 0) packWithdrawnField(v4, ctx, max, out);
+    if (v6.length > 0) packMpUnreach(v6, ctx, max, out);
+  }
+  const announce = batch.announce;
+  if (announce !== undefined && announce.length > 0) {
+    let templateIndex = -1;
+    for (let i = 0; i < batch.attributes.length; i++) {
+      if (batch.attributes[i]!.type === 'mp-reach-nlri') {
+        templateIndex = i;
+        break;
+      }
+    }
     if (templateIndex === -1) packNlriField(batch.attributes, announce, ctx, max, out);
     else packMpReach(batch.attributes, templateIndex, announce, ctx, max, out);
   }
   return out;
 }
 
+/** Octets the last takeFitting call took (a module variable, so the hot loop allocates no result object). */
+let taken = 0;
+
 /** Takes prefixes from `from` while they fit in `room` octets; returns the end index (at least from+1). */
-function takeFitting(prefixes: readonly NlriPrefix[], from: number, room: number, addPath: boolean, field: string): number {
+function takeFitting(
+  prefixes: readonly NlriPrefix[],
+  from: number,
+  room: number,
+  addPath: boolean,
+  field: string,
+): number {
   let used = 0;
   let k = from;
   while (k < prefixes.length) {
@@ -55,22 +79,17 @@ function takeFitting(prefixes: readonly NlriPrefix[], from: number, room: number
     k++;
   }
   if (k === from) throw new InvalidArgumentError(field, 'attributes small enough to leave room for one prefix', room);
+  taken = used;
   return k;
-}
-
-function sumLength(prefixes: readonly NlriPrefix[], from: number, to: number, addPath: boolean): number {
-  let n = 0;
-  for (let k = from; k < to; k++) n += prefixWireLength(prefixes[k]!, addPath);
-  return n;
 }
 
 function packWithdrawnField(prefixes: readonly NlriPrefix[], ctx: CodecContext, max: number, out: Uint8Array[]): void {
   const addPath = hasAddPath(ctx, 1, 1);
   for (const p of prefixes) checkPrefix(p, 4, addPath, 'withdraw');
   const room = max - HEADER_LENGTH - 4;
-  for (let k = 0; k < prefixes.length; ) {
+  for (let k = 0; k < prefixes.length;) {
     const end = takeFitting(prefixes, k, room, addPath, 'withdraw');
-    const len = sumLength(prefixes, k, end, addPath);
+    const len = taken;
     const b = allocMessage(HEADER_LENGTH + 4 + len);
     writeHeader(b, MessageType.UPDATE);
     writeU16(b, 19, len);
@@ -86,9 +105,9 @@ function packMpUnreach(prefixes: readonly NlriPrefix[], ctx: CodecContext, max: 
   for (const p of prefixes) checkPrefix(p, 6, addPath, 'withdraw');
   // Header, both length fields, attribute header with Extended Length, AFI and SAFI.
   const room = max - HEADER_LENGTH - 4 - 4 - 3;
-  for (let k = 0; k < prefixes.length; ) {
+  for (let k = 0; k < prefixes.length;) {
     const end = takeFitting(prefixes, k, room, addPath, 'withdraw');
-    const valueLen = 3 + sumLength(prefixes, k, end, addPath);
+    const valueLen = 3 + taken;
     const ext = valueLen > 255;
     const attrLen = (ext ? 4 : 3) + valueLen;
     const b = allocMessage(HEADER_LENGTH + 4 + attrLen);
@@ -121,15 +140,21 @@ function encodeAttributeRun(attrs: readonly PathAttribute[], ctx: CodecContext):
   return b;
 }
 
-function packNlriField(attrs: readonly PathAttribute[], prefixes: readonly NlriPrefix[], ctx: CodecContext, max: number, out: Uint8Array[]): void {
+function packNlriField(
+  attrs: readonly PathAttribute[],
+  prefixes: readonly NlriPrefix[],
+  ctx: CodecContext,
+  max: number,
+  out: Uint8Array[],
+): void {
   const addPath = hasAddPath(ctx, 1, 1);
   for (const p of prefixes) checkPrefix(p, 4, addPath, 'announce');
   const template = encodeAttributeRun(attrs, ctx);
   const fixed = HEADER_LENGTH + 4 + template.length;
   const room = max - fixed;
-  for (let k = 0; k < prefixes.length; ) {
+  for (let k = 0; k < prefixes.length;) {
     const end = takeFitting(prefixes, k, room, addPath, 'announce');
-    const b = allocMessage(fixed + sumLength(prefixes, k, end, addPath));
+    const b = allocMessage(fixed + taken);
     writeHeader(b, MessageType.UPDATE);
     writeU16(b, 21, template.length);
     b.set(template, 23);
@@ -161,9 +186,9 @@ function packMpReach(
   const mpFixed = emptyBytes.subarray(4);
   const forceExt = (attributeFlags(tmpl) & AttributeFlag.EXTENDED_LENGTH) !== 0;
   const room = max - HEADER_LENGTH - 4 - before.length - after.length - 4 - fixedValue;
-  for (let k = 0; k < prefixes.length; ) {
+  for (let k = 0; k < prefixes.length;) {
     const end = takeFitting(prefixes, k, room, addPath, 'announce');
-    const valueLen = fixedValue + sumLength(prefixes, k, end, addPath);
+    const valueLen = fixedValue + taken;
     const ext = forceExt || valueLen > 255;
     const attrLen = before.length + (ext ? 4 : 3) + valueLen + after.length;
     const b = allocMessage(HEADER_LENGTH + 4 + attrLen);

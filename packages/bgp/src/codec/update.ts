@@ -87,7 +87,7 @@ export function updateWireLength(msg: UpdateMessage, ctx: CodecContext): number 
 }
 
 /**
- * Encodes one UPDATE; throws {@link InvalidArgumentError} when it exceeds the context's size limit (use
+ * Encodes one UPDATE; throws `InvalidArgumentError` (from @lbkit/core) when it exceeds the context's size limit (use
  * {@link encodeUpdates} to split).
  *
  * ```
@@ -102,7 +102,8 @@ export function encodeUpdate(msg: UpdateMessage, ctx: CodecContext): Uint8Array 
   for (const p of msg.nlri) checkPrefix(p, 4, addPath, 'update.nlri');
   const total = updateWireLength(msg, ctx);
   const max = maxMessageLength(MessageType.UPDATE, ctx);
-  if (total > max) throw new InvalidArgumentError('update', `a message of at most ${max} octets (split with encodeUpdates)`, total);
+  if (total > max)
+    throw new InvalidArgumentError('update', `a message of at most ${max} octets (split with encodeUpdates)`, total);
   const b = allocMessage(total);
   writeHeader(b, MessageType.UPDATE);
   let o = writePrefixes(b, 21, msg.withdrawn, 0, msg.withdrawn.length, addPath);
@@ -125,7 +126,12 @@ export function encodeUpdate(msg: UpdateMessage, ctx: CodecContext): Uint8Array 
  */
 export function createEndOfRib(family: Family): UpdateMessage {
   if (family.afi === 1 && family.safi === 1) return { type: 'update', withdrawn: [], attributes: [], nlri: [] };
-  return { type: 'update', withdrawn: [], attributes: [{ type: 'mp-unreach-nlri', afi: family.afi, safi: family.safi, withdrawn: [] }], nlri: [] };
+  return {
+    type: 'update',
+    withdrawn: [],
+    attributes: [{ type: 'mp-unreach-nlri', afi: family.afi, safi: family.safi, withdrawn: [] }],
+    nlri: [],
+  };
 }
 
 /** The family an UPDATE marks End-of-RIB for, or undefined when it is not an End-of-RIB marker. */

@@ -1,5 +1,12 @@
 import { parseIpv4 } from '@lbkit/core';
-import { attributeCode, attributeFlags, attributeValueLength, CANONICAL_FLAGS, type AttributeMalformedReason, type PathAttribute } from './attributes.js';
+import {
+  attributeCode,
+  attributeFlags,
+  attributeValueLength,
+  CANONICAL_FLAGS,
+  type AttributeMalformedReason,
+  type PathAttribute,
+} from './attributes.js';
 import { AttributeFlag, AttributeType, BGP_VERSION, OptionalParameterType } from './constants.js';
 import type { CodecContext } from './context.js';
 import type { NotificationFields } from './errors.js';
@@ -52,7 +59,11 @@ export type UpdateValidation =
       /** Every prefix the message names (announced or withdrawn), all to be treated as withdrawn. */
       readonly withdrawn: readonly NlriPrefix[];
     }
-  | { readonly outcome: 'session-reset'; readonly issues: readonly UpdateIssue[]; readonly notification: NotificationFields };
+  | {
+      readonly outcome: 'session-reset';
+      readonly issues: readonly UpdateIssue[];
+      readonly notification: NotificationFields;
+    };
 
 /** What {@link validateUpdate} needs to know about the session beyond the codec context. */
 export interface UpdateValidationContext extends CodecContext {
@@ -70,7 +81,11 @@ export interface UpdateValidationContext extends CodecContext {
 }
 
 const EMPTY = new Uint8Array(0);
-const SEVERITY: Readonly<Record<ErrorAction, number>> = { 'attribute-discard': 1, 'treat-as-withdraw': 2, 'session-reset': 3 };
+const SEVERITY: Readonly<Record<ErrorAction, number>> = {
+  'attribute-discard': 1,
+  'treat-as-withdraw': 2,
+  'session-reset': 3,
+};
 
 /** The per-attribute action of RFC 7606 §7 when an attribute is malformed. */
 function malformedAction(code: number, external: boolean): ErrorAction {
@@ -137,7 +152,13 @@ export function validateUpdate(msg: UpdateMessage, ctx: UpdateValidationContext 
   const issues: UpdateIssue[] = [];
   const discard = new Set<PathAttribute>();
   const seen = new Set<number>();
-  const add = (reason: UpdateIssueReason, action: ErrorAction, subcode: number, data: Uint8Array, a?: PathAttribute): void => {
+  const add = (
+    reason: UpdateIssueReason,
+    action: ErrorAction,
+    subcode: number,
+    data: Uint8Array,
+    a?: PathAttribute,
+  ): void => {
     const issue: UpdateIssue = { reason, action, notification: { code: 3, subcode, data } };
     issues.push(a === undefined ? issue : { ...issue, attributeCode: attributeCode(a) });
     if (a !== undefined && action === 'attribute-discard') discard.add(a);
@@ -165,7 +186,10 @@ export function validateUpdate(msg: UpdateMessage, ctx: UpdateValidationContext 
     if (canonical !== undefined) {
       const category = flags & (AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE);
       // Well-known attributes must not carry Partial (RFC 4271 §4.3); optional non-transitive ones neither.
-      const partialBad = (flags & AttributeFlag.PARTIAL) !== 0 && (canonical & AttributeFlag.OPTIONAL) !== 0 && (canonical & AttributeFlag.TRANSITIVE) === 0;
+      const partialBad =
+        (flags & AttributeFlag.PARTIAL) !== 0 &&
+        (canonical & AttributeFlag.OPTIONAL) !== 0 &&
+        (canonical & AttributeFlag.TRANSITIVE) === 0;
       const partialWellKnown = (flags & AttributeFlag.PARTIAL) !== 0 && (canonical & AttributeFlag.OPTIONAL) === 0;
       if (category !== canonical || partialBad || partialWellKnown) {
         // RFC 7606 §3 (c): a flags error is handled as the attribute's own malformation.
@@ -182,7 +206,8 @@ export function validateUpdate(msg: UpdateMessage, ctx: UpdateValidationContext 
         if (a.nlri.length > 0) hasReach = true;
         break;
       case 'next-hop':
-        if (isBadNextHop(a.nextHop)) add('next-hop-invalid', 'treat-as-withdraw', 8, attributeBytes(a, ctx).slice(0, 3), a);
+        if (isBadNextHop(a.nextHop))
+          add('next-hop-invalid', 'treat-as-withdraw', 8, attributeBytes(a, ctx).slice(0, 3), a);
         break;
       case 'local-pref':
         // RFC 4271 §5.1.5: ignored from an external peer.
@@ -206,12 +231,21 @@ export function validateUpdate(msg: UpdateMessage, ctx: UpdateValidationContext 
   if (msg.nlri.length > 0) hasReach = true;
   if (hasReach) {
     // RFC 7606 §3 (d): a missing well-known mandatory attribute means treat-as-withdraw; data = type code.
-    const present = (c: number): boolean => msg.attributes.some((a) => attributeCode(a) === c && a.type !== 'malformed');
+    const present = (c: number): boolean =>
+      msg.attributes.some((a) => attributeCode(a) === c && a.type !== 'malformed');
     const malformedPresent = (c: number): boolean => msg.attributes.some((a) => attributeCode(a) === c);
-    if (!malformedPresent(AttributeType.ORIGIN)) add('missing-origin', 'treat-as-withdraw', 3, Uint8Array.of(AttributeType.ORIGIN));
-    if (!malformedPresent(AttributeType.AS_PATH)) add('missing-as-path', 'treat-as-withdraw', 3, Uint8Array.of(AttributeType.AS_PATH));
-    if (msg.nlri.length > 0 && !malformedPresent(AttributeType.NEXT_HOP)) add('missing-next-hop', 'treat-as-withdraw', 3, Uint8Array.of(AttributeType.NEXT_HOP));
-    if (!external && ctx.external !== undefined && !present(AttributeType.LOCAL_PREF) && !malformedPresent(AttributeType.LOCAL_PREF)) {
+    if (!malformedPresent(AttributeType.ORIGIN))
+      add('missing-origin', 'treat-as-withdraw', 3, Uint8Array.of(AttributeType.ORIGIN));
+    if (!malformedPresent(AttributeType.AS_PATH))
+      add('missing-as-path', 'treat-as-withdraw', 3, Uint8Array.of(AttributeType.AS_PATH));
+    if (msg.nlri.length > 0 && !malformedPresent(AttributeType.NEXT_HOP))
+      add('missing-next-hop', 'treat-as-withdraw', 3, Uint8Array.of(AttributeType.NEXT_HOP));
+    if (
+      !external &&
+      ctx.external !== undefined &&
+      !present(AttributeType.LOCAL_PREF) &&
+      !malformedPresent(AttributeType.LOCAL_PREF)
+    ) {
       add('missing-local-pref', 'treat-as-withdraw', 3, Uint8Array.of(AttributeType.LOCAL_PREF));
     }
   }
@@ -219,7 +253,8 @@ export function validateUpdate(msg: UpdateMessage, ctx: UpdateValidationContext 
   let worst: UpdateIssue = issues[0]!;
   for (const i of issues) if (SEVERITY[i.action] > SEVERITY[worst.action]) worst = i;
   if (worst.action === 'session-reset') return { outcome: 'session-reset', issues, notification: worst.notification };
-  if (worst.action === 'treat-as-withdraw') return { outcome: 'treat-as-withdraw', issues, withdrawn: allPrefixes(msg) };
+  if (worst.action === 'treat-as-withdraw')
+    return { outcome: 'treat-as-withdraw', issues, withdrawn: allPrefixes(msg) };
   return { outcome: 'attribute-discard', issues, attributes: msg.attributes.filter((a) => !discard.has(a)) };
 }
 
@@ -271,7 +306,8 @@ export function validateOpen(msg: OpenMessage, ctx: OpenValidationContext = {}):
   // RFC 4271 §6.2: the data is the largest locally supported version number, in 2 octets.
   if (msg.version !== BGP_VERSION) return reject('unsupported-version-number', 1, Uint8Array.of(0, BGP_VERSION));
   for (const p of msg.optionalParameters) {
-    if (p.type === 'unknown' && p.code !== OptionalParameterType.CAPABILITIES) return reject('unsupported-optional-parameter', 4);
+    if (p.type === 'unknown' && p.code !== OptionalParameterType.CAPABILITIES)
+      return reject('unsupported-optional-parameter', 4);
   }
   const caps = msg.optionalParameters.flatMap((p) => (p.type === 'capabilities' ? p.capabilities : []));
   for (const c of caps) {
@@ -283,12 +319,14 @@ export function validateOpen(msg: OpenMessage, ctx: OpenValidationContext = {}):
   const asData = Uint8Array.of(msg.myAutonomousSystem >> 8, msg.myAutonomousSystem & 255);
   if (asn === 0) return reject('bad-peer-as', 2, asData);
   // RFC 6793 §4: a 2-octet-representable ASN must appear as itself in My Autonomous System.
-  if (four?.type === 'four-octet-as' && four.asn <= 0xffff && four.asn !== msg.myAutonomousSystem) return reject('bad-peer-as', 2, asData);
+  if (four?.type === 'four-octet-as' && four.asn <= 0xffff && four.asn !== msg.myAutonomousSystem)
+    return reject('bad-peer-as', 2, asData);
   if (ctx.peerAs !== undefined && asn !== ctx.peerAs) return reject('bad-peer-as', 2, asData);
   if (msg.holdTime === 1 || msg.holdTime === 2) return reject('unacceptable-hold-time', 6);
   // RFC 6286 §2.2: any non-zero identifier; for an internal peer it must differ from ours.
   if (msg.bgpIdentifier === '0.0.0.0') return reject('bad-bgp-identifier', 3);
-  if (ctx.internal === true && ctx.localBgpIdentifier !== undefined && ctx.localBgpIdentifier === msg.bgpIdentifier) return reject('bad-bgp-identifier', 3);
+  if (ctx.internal === true && ctx.localBgpIdentifier !== undefined && ctx.localBgpIdentifier === msg.bgpIdentifier)
+    return reject('bad-bgp-identifier', 3);
   if (ctx.requiredCapabilities !== undefined) {
     const have = new Set(caps.map(capabilityCode));
     const missing = ctx.requiredCapabilities.filter((c) => !have.has(c));

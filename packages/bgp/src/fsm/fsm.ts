@@ -1,6 +1,23 @@
-import { ErrorCode, FsmErrorSubcode, CeaseSubcode, OpenMessageErrorSubcode, validateOpen, openAsn } from '../codec/index.js';
+import {
+  ErrorCode,
+  FsmErrorSubcode,
+  CeaseSubcode,
+  OpenMessageErrorSubcode,
+  validateOpen,
+  openAsn,
+} from '../codec/index.js';
 import type { NotificationFields, OpenMessage } from '../codec/index.js';
-import type { FsmAction, FsmConfig, FsmEvent, FsmState, FsmStep, FsmTimers, SessionState, TimerName, TransitionReason } from './types.js';
+import type {
+  FsmAction,
+  FsmConfig,
+  FsmEvent,
+  FsmState,
+  FsmStep,
+  FsmTimers,
+  SessionState,
+  TimerName,
+  TransitionReason,
+} from './types.js';
 
 /** Hold time set while waiting for the peer's OPEN: "a large value", 4 minutes (RFC 4271 §8.2.2). */
 export const OPEN_HOLD_TIME_S = 240;
@@ -121,7 +138,8 @@ function toIdle(w: Work, now: number, reason: TransitionReason, opts: IdleOption
   const c = w.s.config;
   let idleHoldMs = w.s.idleHoldMs;
   // A session that stayed up long enough is not flapping: start the backoff over.
-  if (w.s.establishedAt !== undefined && now - w.s.establishedAt >= c.dampingResetTime * 1000) idleHoldMs = c.idleHoldTime * 1000;
+  if (w.s.establishedAt !== undefined && now - w.s.establishedAt >= c.dampingResetTime * 1000)
+    idleHoldMs = c.idleHoldTime * 1000;
   const base: Partial<FsmState> = {
     state: 'idle',
     reason,
@@ -202,7 +220,8 @@ function acceptOpen(w: Work, now: number, open: OpenMessage): NotificationFields
   if (verdict.outcome === 'reject') return verdict.notification;
   // RFC 4271 §4.2: hold time is the smaller of both; 0 means no keepalives and no hold timer.
   const hold = Math.min(c.holdTime, open.holdTime);
-  if (hold !== 0 && hold < 3) return notification(ErrorCode.OPEN_MESSAGE_ERROR, OpenMessageErrorSubcode.UNACCEPTABLE_HOLD_TIME);
+  if (hold !== 0 && hold < 3)
+    return notification(ErrorCode.OPEN_MESSAGE_ERROR, OpenMessageErrorSubcode.UNACCEPTABLE_HOLD_TIME);
   const keepaliveMs = hold === 0 ? 0 : Math.min(c.keepaliveTime, hold / 3) * 1000;
   set(w, { peerOpen: open, negotiatedHoldTime: hold, keepaliveMs });
   setTimers(w, {
@@ -322,7 +341,10 @@ function connecting(w: Work, e: FsmEvent, now: number): void {
     case 'message-error':
       return toIdle(w, now, 'message-error', { notification: e.notification, restart: true });
     case 'open-collision-dump':
-      return toIdle(w, now, 'collision-lost', { notification: notification(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION), restart: true });
+      return toIdle(w, now, 'collision-lost', {
+        notification: notification(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION),
+        restart: true,
+      });
     default:
       // Any other message before OPEN is an FSM error (§8.2.2, Connect and Active: "any other event").
       return toIdle(w, now, 'unexpected-message', { notification: fsmError(st), restart: true });
@@ -335,7 +357,10 @@ function openSent(w: Work, e: FsmEvent, now: number): void {
       return;
     case 'timer-expired':
       if (e.timer === 'hold') {
-        return toIdle(w, now, 'hold-timer-expired', { notification: notification(ErrorCode.HOLD_TIMER_EXPIRED, 0), restart: true });
+        return toIdle(w, now, 'hold-timer-expired', {
+          notification: notification(ErrorCode.HOLD_TIMER_EXPIRED, 0),
+          restart: true,
+        });
       }
       return;
     case 'tcp-connection-confirmed':
@@ -359,7 +384,10 @@ function openSent(w: Work, e: FsmEvent, now: number): void {
     case 'message-error':
       return toIdle(w, now, 'message-error', { notification: e.notification, restart: true });
     case 'open-collision-dump':
-      return toIdle(w, now, 'collision-lost', { notification: notification(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION), restart: true });
+      return toIdle(w, now, 'collision-lost', {
+        notification: notification(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION),
+        restart: true,
+      });
     default:
       return toIdle(w, now, 'unexpected-message', { notification: fsmError('open-sent'), restart: true });
   }
@@ -372,7 +400,10 @@ function openConfirm(w: Work, e: FsmEvent, now: number): void {
       return;
     case 'timer-expired':
       if (e.timer === 'hold') {
-        return toIdle(w, now, 'hold-timer-expired', { notification: notification(ErrorCode.HOLD_TIMER_EXPIRED, 0), restart: true });
+        return toIdle(w, now, 'hold-timer-expired', {
+          notification: notification(ErrorCode.HOLD_TIMER_EXPIRED, 0),
+          restart: true,
+        });
       }
       if (e.timer === 'keepalive') {
         w.actions.push({ kind: 'send-keepalive' });
@@ -392,7 +423,10 @@ function openConfirm(w: Work, e: FsmEvent, now: number): void {
     case 'message-error':
       return toIdle(w, now, 'message-error', { notification: e.notification, restart: true });
     case 'open-collision-dump':
-      return toIdle(w, now, 'collision-lost', { notification: notification(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION), restart: true });
+      return toIdle(w, now, 'collision-lost', {
+        notification: notification(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION),
+        restart: true,
+      });
     default:
       return toIdle(w, now, 'unexpected-message', { notification: fsmError('open-confirm'), restart: true });
   }
@@ -405,7 +439,10 @@ function established(w: Work, e: FsmEvent, now: number): void {
       return;
     case 'timer-expired':
       if (e.timer === 'hold') {
-        return toIdle(w, now, 'hold-timer-expired', { notification: notification(ErrorCode.HOLD_TIMER_EXPIRED, 0), restart: true });
+        return toIdle(w, now, 'hold-timer-expired', {
+          notification: notification(ErrorCode.HOLD_TIMER_EXPIRED, 0),
+          restart: true,
+        });
       }
       if (e.timer === 'keepalive') {
         w.actions.push({ kind: 'send-keepalive' });
@@ -427,7 +464,10 @@ function established(w: Work, e: FsmEvent, now: number): void {
     case 'update-error':
       return toIdle(w, now, 'update-error', { notification: e.notification, restart: true });
     case 'open-collision-dump':
-      return toIdle(w, now, 'collision-lost', { notification: notification(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION), restart: true });
+      return toIdle(w, now, 'collision-lost', {
+        notification: notification(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION),
+        restart: true,
+      });
     default:
       return toIdle(w, now, 'unexpected-message', { notification: fsmError('established'), restart: true });
   }

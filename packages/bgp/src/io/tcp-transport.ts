@@ -1,7 +1,14 @@
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import { TimeoutError } from '@lbkit/core';
 import { connectTcp, createTcpServer, isSupported, removeMd5Key, setMd5Key } from '@lbkit/dgram-plus';
-import type { BgpConnection, BgpListener, BgpTransport, ConnectOptions, ConnectionHandlers, ListenOptions } from './transport.js';
+import type {
+  BgpConnection,
+  BgpListener,
+  BgpTransport,
+  ConnectOptions,
+  ConnectionHandlers,
+  ListenOptions,
+} from './transport.js';
 
 /** Strips the IPv4-mapped prefix Node reports for IPv4 peers on a dual-stack socket. */
 function plainAddress(a: string | undefined): string {
@@ -64,13 +71,29 @@ class SocketConnection implements BgpConnection {
   }
 }
 
-function needsNative(o: { md5Password?: string | undefined; md5?: readonly unknown[] | undefined; ttl?: number | undefined; minTtl?: number | undefined; device?: string | undefined }): boolean {
-  return o.md5Password !== undefined || (o.md5 !== undefined && o.md5.length > 0) || o.ttl !== undefined || o.minTtl !== undefined || o.device !== undefined;
+function needsNative(o: {
+  md5Password?: string | undefined;
+  md5?: readonly unknown[] | undefined;
+  ttl?: number | undefined;
+  minTtl?: number | undefined;
+  device?: string | undefined;
+}): boolean {
+  return (
+    o.md5Password !== undefined ||
+    (o.md5 !== undefined && o.md5.length > 0) ||
+    o.ttl !== undefined ||
+    o.minTtl !== undefined ||
+    o.device !== undefined
+  );
 }
 
 async function plainConnect(o: ConnectOptions): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = netConnect({ host: o.remoteAddress, port: o.remotePort, ...(o.localAddress === undefined ? {} : { localAddress: o.localAddress }) });
+    const socket = netConnect({
+      host: o.remoteAddress,
+      port: o.remotePort,
+      ...(o.localAddress === undefined ? {} : { localAddress: o.localAddress }),
+    });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new TimeoutError(`connect to ${o.remoteAddress}:${o.remotePort} timed out`));

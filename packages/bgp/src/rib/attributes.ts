@@ -41,7 +41,8 @@ export interface AttributeSet {
 }
 
 function checkU32(value: number, field: string): number {
-  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new InvalidArgumentError(field, 'an unsigned 32-bit integer', value);
+  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff)
+    throw new InvalidArgumentError(field, 'an unsigned 32-bit integer', value);
   return value;
 }
 
@@ -58,19 +59,28 @@ export class AttributeInterner {
     return this.#sets.size;
   }
 
-  /** Normalises and interns `attrs`; throws {@link InvalidArgumentError} naming the bad field. */
+  /** Normalises and interns `attrs`; throws an `InvalidArgumentError` naming the bad field. */
   intern(attrs: RouteAttributes = {}): AttributeSet {
-    const communities = [...new Set((attrs.communities ?? []).map((c) => (typeof c === 'number' ? checkU32(c, 'communities') : parseCommunity(c))))].sort((a, b) => a - b);
+    const communities = [
+      ...new Set(
+        (attrs.communities ?? []).map((c) => (typeof c === 'number' ? checkU32(c, 'communities') : parseCommunity(c))),
+      ),
+    ].sort((a, b) => a - b);
     const largeMap = new Map<string, LargeCommunity>();
     for (const c of attrs.largeCommunities ?? []) {
       const v = typeof c === 'string' ? parseLargeCommunity(c) : c;
       checkU32(v.globalAdministrator, 'largeCommunities.globalAdministrator');
       checkU32(v.localData1, 'largeCommunities.localData1');
       checkU32(v.localData2, 'largeCommunities.localData2');
-      largeMap.set(largeKey(v), { globalAdministrator: v.globalAdministrator, localData1: v.localData1, localData2: v.localData2 });
+      largeMap.set(largeKey(v), {
+        globalAdministrator: v.globalAdministrator,
+        localData1: v.localData1,
+        localData2: v.localData2,
+      });
     }
     const largeCommunities = [...largeMap.values()].sort(
-      (a, b) => a.globalAdministrator - b.globalAdministrator || a.localData1 - b.localData1 || a.localData2 - b.localData2,
+      (a, b) =>
+        a.globalAdministrator - b.globalAdministrator || a.localData1 - b.localData1 || a.localData2 - b.localData2,
     );
     if (attrs.localPref !== undefined) checkU32(attrs.localPref, 'localPref');
     if (attrs.med !== undefined) checkU32(attrs.med, 'med');
@@ -83,7 +93,8 @@ export class AttributeInterner {
       }
     }
     const asPathPrepend = attrs.asPathPrepend ?? 0;
-    if (!Number.isInteger(asPathPrepend) || asPathPrepend < 0 || asPathPrepend > 16) throw new InvalidArgumentError('asPathPrepend', 'an integer in 0..16', asPathPrepend);
+    if (!Number.isInteger(asPathPrepend) || asPathPrepend < 0 || asPathPrepend > 16)
+      throw new InvalidArgumentError('asPathPrepend', 'an integer in 0..16', asPathPrepend);
     const key = `${communities.join(',')}|${largeCommunities.map(largeKey).join(',')}|${attrs.localPref ?? ''}|${attrs.med ?? ''}|${nextHop ?? ''}|${asPathPrepend}`;
     const found = this.#sets.get(key);
     if (found !== undefined) return found;
@@ -102,7 +113,11 @@ export class AttributeInterner {
 
   /** The same set with extra communities (used for the graceful-shutdown community, RFC 8326). */
   withCommunity(set: AttributeSet, community: number, localPref?: number): AttributeSet {
-    return this.intern({ ...toRouteAttributes(set), communities: [...set.communities, community], ...(localPref === undefined ? {} : { localPref }) });
+    return this.intern({
+      ...toRouteAttributes(set),
+      communities: [...set.communities, community],
+      ...(localPref === undefined ? {} : { localPref }),
+    });
   }
 }
 

@@ -24,7 +24,8 @@ export const DEFAULT_LOCAL_PREF = 100;
 function asPath(set: AttributeSet, ctx: ExportContext): PathAttribute[] {
   if (!ctx.external) return [{ type: 'as-path', segments: [] }];
   const asns = new Array<number>(1 + set.asPathPrepend).fill(ctx.localAsn);
-  if (ctx.fourOctetAs || ctx.localAsn <= 0xffff) return [{ type: 'as-path', segments: [{ type: 'as-sequence', asns }] }];
+  if (ctx.fourOctetAs || ctx.localAsn <= 0xffff)
+    return [{ type: 'as-path', segments: [{ type: 'as-sequence', asns }] }];
   // RFC 6793 §4.2.2: towards a 2-octet speaker, AS_TRANS stands in and AS4_PATH carries the real path.
   const segments: AsPathSegment[] = [{ type: 'as-sequence', asns: asns.map(() => AS_TRANS) }];
   return [
@@ -54,7 +55,14 @@ export function exportAttributes(set: AttributeSet, family: 4 | 6, ctx: ExportCo
     const nh = set.nextHop !== undefined && set.nextHop.includes(':') ? set.nextHop : ctx.nextHopV6;
     if (nh === undefined) return undefined;
     const ll = set.nextHop === undefined ? ctx.linkLocalNextHopV6 : undefined;
-    out.push({ type: 'mp-reach-nlri', afi: 2, safi: 1, nextHop: nh, ...(ll === undefined ? {} : { linkLocalNextHop: ll }), nlri: [] });
+    out.push({
+      type: 'mp-reach-nlri',
+      afi: 2,
+      safi: 1,
+      nextHop: nh,
+      ...(ll === undefined ? {} : { linkLocalNextHop: ll }),
+      nlri: [],
+    });
   }
   if (path[1] !== undefined) out.push(path[1]);
   if (set.largeCommunities.length > 0) out.push({ type: 'large-communities', communities: set.largeCommunities });

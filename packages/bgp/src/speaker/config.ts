@@ -129,12 +129,14 @@ export interface PeerConfig {
 
 function num(v: number | undefined, dflt: number, field: string, min: number, max: number): number {
   const x = v ?? dflt;
-  if (typeof x !== 'number' || !Number.isFinite(x) || x < min || x > max) throw new InvalidArgumentError(field, `a number in ${min}..${max}`, v);
+  if (typeof x !== 'number' || !Number.isFinite(x) || x < min || x > max)
+    throw new InvalidArgumentError(field, `a number in ${min}..${max}`, v);
   return x;
 }
 
 function checkAsn(v: unknown, field: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 0xffffffff) throw new InvalidArgumentError(field, 'an AS number in 1..4294967295', v);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 0xffffffff)
+    throw new InvalidArgumentError(field, 'an AS number in 1..4294967295', v);
   return v;
 }
 
@@ -144,21 +146,30 @@ function checkAddress(v: string | undefined, field: string, family?: 4 | 6): str
     const a = parseIp(v.split('%')[0]!);
     if (family !== undefined && a.family !== family) throw new Error('wrong family');
   } catch (err) {
-    throw new InvalidArgumentError(field, family === undefined ? 'an IP address' : `an IPv${family} address`, v, { cause: err });
+    throw new InvalidArgumentError(field, family === undefined ? 'an IP address' : `an IPv${family} address`, v, {
+      cause: err,
+    });
   }
   return v;
 }
 
 /** Fills in and checks a peer's settings; `prefix` names the field in errors (`peers[2]`). */
-export function resolvePeer(init: PeerInit | (DynamicNeighborInit & { address: string }), field: string, dynamic = false): PeerConfig {
+export function resolvePeer(
+  init: PeerInit | (DynamicNeighborInit & { address: string }),
+  field: string,
+  dynamic = false,
+): PeerConfig {
   if (typeof init !== 'object' || init === null) throw new InvalidArgumentError(field, 'an object', init);
   const address = checkAddress(init.address, `${field}.address`)!;
   const asn = init.asn === undefined && dynamic ? undefined : checkAsn(init.asn, `${field}.asn`);
   const holdTime = num(init.holdTime, HOLD_TIME_S, `${field}.holdTime`, 0, 65535);
-  if (holdTime !== 0 && holdTime < 3) throw new InvalidArgumentError(`${field}.holdTime`, 'seconds: 0 or at least 3 (RFC 4271 §4.2)', holdTime);
+  if (holdTime !== 0 && holdTime < 3)
+    throw new InvalidArgumentError(`${field}.holdTime`, 'seconds: 0 or at least 3 (RFC 4271 §4.2)', holdTime);
   if (!Number.isInteger(holdTime)) throw new InvalidArgumentError(`${field}.holdTime`, 'whole seconds', holdTime);
   const families = init.families ?? ['ipv4-unicast', 'ipv6-unicast'];
-  for (const f of families) if (f !== 'ipv4-unicast' && f !== 'ipv6-unicast') throw new InvalidArgumentError(`${field}.families`, "'ipv4-unicast' or 'ipv6-unicast'", f);
+  for (const f of families)
+    if (f !== 'ipv4-unicast' && f !== 'ipv6-unicast')
+      throw new InvalidArgumentError(`${field}.families`, "'ipv4-unicast' or 'ipv6-unicast'", f);
   if (families.length === 0) throw new InvalidArgumentError(`${field}.families`, 'at least one family', families);
   const md5 = init.md5Password;
   if (md5 !== undefined && (typeof md5 !== 'string' || md5.length === 0 || md5.length > 80)) {
@@ -168,11 +179,17 @@ export function resolvePeer(init: PeerInit | (DynamicNeighborInit & { address: s
     address,
     asn,
     port: num(init.port, BGP_PORT, `${field}.port`, 1, 65535),
-    passive: dynamic ? true : (init as PeerInit).passive ?? false,
+    passive: dynamic ? true : ((init as PeerInit).passive ?? false),
     holdTime,
     keepaliveTime: num(init.keepaliveTime, KEEPALIVE_TIME_S, `${field}.keepaliveTime`, 0.01, 21845),
     connectRetryTime: num(init.connectRetryTime, CONNECT_RETRY_TIME_S, `${field}.connectRetryTime`, 0.01, 65535),
-    connectRetryMaxTime: num(init.connectRetryMaxTime, CONNECT_RETRY_MAX_TIME_S, `${field}.connectRetryMaxTime`, 0.01, 65535),
+    connectRetryMaxTime: num(
+      init.connectRetryMaxTime,
+      CONNECT_RETRY_MAX_TIME_S,
+      `${field}.connectRetryMaxTime`,
+      0.01,
+      65535,
+    ),
     connectTimeout: num(init.connectTimeout, CONNECT_TIMEOUT_S, `${field}.connectTimeout`, 0.01, 3600),
     delayOpenTime: num(init.delayOpenTime, 0, `${field}.delayOpenTime`, 0, 240),
     idleHoldTime: num(init.idleHoldTime, IDLE_HOLD_TIME_S, `${field}.idleHoldTime`, 0, 3600),
@@ -186,15 +203,26 @@ export function resolvePeer(init: PeerInit | (DynamicNeighborInit & { address: s
     defaultLocalPref: num(init.defaultLocalPref, 100, `${field}.defaultLocalPref`, 0, 0xffffffff),
     description: init.description ?? '',
     dynamic,
-    ...(init.localAddress === undefined ? {} : { localAddress: checkAddress(init.localAddress, `${field}.localAddress`)! }),
+    ...(init.localAddress === undefined
+      ? {}
+      : { localAddress: checkAddress(init.localAddress, `${field}.localAddress`)! }),
     ...(md5 === undefined ? {} : { md5Password: md5 }),
-    ...(init.ebgpMultihop === undefined ? {} : { ebgpMultihop: num(init.ebgpMultihop, 1, `${field}.ebgpMultihop`, 1, 255) }),
+    ...(init.ebgpMultihop === undefined
+      ? {}
+      : { ebgpMultihop: num(init.ebgpMultihop, 1, `${field}.ebgpMultihop`, 1, 255) }),
     ...(init.device === undefined ? {} : { device: init.device }),
     ...(init.nextHopV4 === undefined ? {} : { nextHopV4: checkAddress(init.nextHopV4, `${field}.nextHopV4`, 4)! }),
     ...(init.nextHopV6 === undefined ? {} : { nextHopV6: checkAddress(init.nextHopV6, `${field}.nextHopV6`, 6)! }),
-    ...(init.linkLocalNextHopV6 === undefined ? {} : { linkLocalNextHopV6: checkAddress(init.linkLocalNextHopV6, `${field}.linkLocalNextHopV6`, 6)! }),
+    ...(init.linkLocalNextHopV6 === undefined
+      ? {}
+      : { linkLocalNextHopV6: checkAddress(init.linkLocalNextHopV6, `${field}.linkLocalNextHopV6`, 6)! }),
   };
-  if (out.connectRetryMaxTime < out.connectRetryTime) throw new InvalidArgumentError(`${field}.connectRetryMaxTime`, `at least connectRetryTime (${out.connectRetryTime})`, out.connectRetryMaxTime);
+  if (out.connectRetryMaxTime < out.connectRetryTime)
+    throw new InvalidArgumentError(
+      `${field}.connectRetryMaxTime`,
+      `at least connectRetryTime (${out.connectRetryTime})`,
+      out.connectRetryMaxTime,
+    );
   return out;
 }
 

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { formatPrefix, parseIp, parsePrefix, type Clock, type Logger, type Timer } from '@lbkit/core';
 import {
-  CapabilityCode,
   DEFAULT_CONTEXT,
   ErrorCode,
   MessageType,
@@ -36,14 +35,22 @@ import {
 } from '../codec/index.js';
 import { createFsm, dueTimers, nextDeadline, stepFsm } from '../fsm/fsm.js';
 import { collisionLoser } from '../fsm/collision.js';
-import type { ConnectionDirection, FsmAction, FsmConfig, FsmEvent, FsmState, SessionState, TransitionReason } from '../fsm/types.js';
+import type {
+  ConnectionDirection,
+  FsmAction,
+  FsmConfig,
+  FsmEvent,
+  FsmState,
+  SessionState,
+  TransitionReason,
+} from '../fsm/types.js';
 import type { BgpConnection, BgpTransport } from '../io/transport.js';
-import { AdjRibOut, keyFamily } from '../rib/adj-rib-out.js';
+import { AdjRibOut } from '../rib/adj-rib-out.js';
 import type { AttributeSet } from '../rib/attributes.js';
 import { exportAttributes, type ExportContext } from '../rib/export.js';
 import { AdjRibIn } from './adj-rib-in.js';
 import type { PeerConfig } from './config.js';
-import { GTSM_TTL } from './config.js';
+import { DAMPING_RESET_TIME_S, GTSM_TTL } from './config.js';
 
 /** A NOTIFICATION sent or received, as status shows it. */
 export interface NotificationRecord {
@@ -127,7 +134,11 @@ export interface SessionEvents {
 export interface SessionContext {
   readonly localAsn: number;
   readonly routerId: string;
-  readonly gracefulRestart: { readonly restartTime: number; readonly restarting: boolean; readonly forwardingState: boolean };
+  readonly gracefulRestart: {
+    readonly restartTime: number;
+    readonly restarting: boolean;
+    readonly forwardingState: boolean;
+  };
   readonly coalesceMs: number;
   /** Fills a fresh Adj-RIB-Out with every route exported to this session (initial sync). */
   readonly loadRoutes: (session: BgpSession) => void;
@@ -163,7 +174,11 @@ function familyOf(name: string): Family {
 }
 
 function familyName(f: Family): string {
-  return f.afi === 1 && f.safi === 1 ? 'ipv4-unicast' : f.afi === 2 && f.safi === 1 ? 'ipv6-unicast' : `afi${f.afi}/safi${f.safi}`;
+  return f.afi === 1 && f.safi === 1
+    ? 'ipv4-unicast'
+    : f.afi === 2 && f.safi === 1
+      ? 'ipv6-unicast'
+      : `afi${f.afi}/safi${f.safi}`;
 }
 
 function emptyCounters(): SessionCounters {
@@ -236,7 +251,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
       delayOpenTime: config.delayOpenTime,
       idleHoldTime: config.idleHoldTime,
       idleHoldMaxTime: config.idleHoldMaxTime,
-      dampingResetTime: 60,
+      dampingResetTime: DAMPING_RESET_TIME_S,
       seed: Math.floor(ctx.random() * 0xffffffff) >>> 0,
     };
     this.#primary = this.#newSlot(createFsm(this.#fsmConfig, this.#clock.now()), 'outbound');
@@ -255,7 +270,8 @@ export class BgpSession extends EventEmitter<SessionEvents> {
 
   /** Whether the peer is in another AS. */
   get external(): boolean {
-    const peerAsn = this.config.asn ?? (this.#primary.fsm.peerOpen === undefined ? undefined : openAsn(this.#primary.fsm.peerOpen));
+    const peerAsn =
+      this.config.asn ?? (this.#primary.fsm.peerOpen === undefined ? undefined : openAsn(this.#primary.fsm.peerOpen));
     return peerAsn !== this.#ctx.localAsn;
   }
 
@@ -277,8 +293,15 @@ export class BgpSession extends EventEmitter<SessionEvents> {
    * communication, RFC 8203) when the peer has seen our OPEN, then no automatic restart.
    */
   stop(notification?: NotificationFields): void {
-    if (this.#secondary !== undefined) this.#step(this.#secondary, notification === undefined ? { kind: 'manual-stop' } : { kind: 'manual-stop', notification });
-    this.#step(this.#primary, notification === undefined ? { kind: 'manual-stop' } : { kind: 'manual-stop', notification });
+    if (this.#secondary !== undefined)
+      this.#step(
+        this.#secondary,
+        notification === undefined ? { kind: 'manual-stop' } : { kind: 'manual-stop', notification },
+      );
+    this.#step(
+      this.#primary,
+      notification === undefined ? { kind: 'manual-stop' } : { kind: 'manual-stop', notification },
+    );
   }
 
   /**
@@ -334,14 +357,24 @@ export class BgpSession extends EventEmitter<SessionEvents> {
         // RFC 4724 §4.2: a new connection from a restarting peer replaces the old session.
         this.#log.info({ peer: this.config.address }, 'peer reconnected while established: graceful restart');
         this.#step(p, { kind: 'tcp-connection-failed' });
-        const fresh = this.#newSlot({ ...createFsm(this.#fsmConfig, this.#clock.now()), state: 'active', autoStart: true, idleHoldMs: p.fsm.idleHoldMs }, 'inbound');
+        const fresh = this.#newSlot(
+          {
+            ...createFsm(this.#fsmConfig, this.#clock.now()),
+            state: 'active',
+            autoStart: true,
+            idleHoldMs: p.fsm.idleHoldMs,
+          },
+          'inbound',
+        );
         p.timer?.cancel();
         this.#primary = fresh;
         this.#adopt(fresh, conn, 'inbound');
         return;
       }
       // RFC 4271 §6.8: a collision with an Established session closes the new connection.
-      conn.write(encodeNotification({ type: 'notification', code: ErrorCode.CEASE, subcode: 7, data: new Uint8Array(0) }));
+      conn.write(
+        encodeNotification({ type: 'notification', code: ErrorCode.CEASE, subcode: 7, data: new Uint8Array(0) }),
+      );
       conn.end();
       return;
     }
@@ -401,7 +434,18 @@ export class BgpSession extends EventEmitter<SessionEvents> {
   // ---- internals ----
 
   #newSlot(fsm: FsmState, direction: ConnectionDirection): Slot {
-    return { fsm, conn: undefined, direction, buf: new Uint8Array(4096), bufLen: 0, timer: undefined, timerAt: undefined, localOpen: undefined, recv: DEFAULT_CONTEXT, connectAttempt: undefined };
+    return {
+      fsm,
+      conn: undefined,
+      direction,
+      buf: new Uint8Array(4096),
+      bufLen: 0,
+      timer: undefined,
+      timerAt: undefined,
+      localOpen: undefined,
+      recv: DEFAULT_CONTEXT,
+      connectAttempt: undefined,
+    };
   }
 
   /**
@@ -516,7 +560,10 @@ export class BgpSession extends EventEmitter<SessionEvents> {
         this.#counters.notificationsOut++;
         const rec = this.#record(n);
         if (slot === this.#primary) this.#lastErrorSent = rec;
-        this.#log.warn({ peer: this.config.address, notification: rec.name, communication: rec.communication }, 'bgp notification sent');
+        this.#log.warn(
+          { peer: this.config.address, notification: rec.name, communication: rec.communication },
+          'bgp notification sent',
+        );
         this.emit('notification-sent', rec);
         this.#write(slot, encodeNotification({ type: 'notification', ...n }));
         return;
@@ -542,7 +589,12 @@ export class BgpSession extends EventEmitter<SessionEvents> {
 
   #record(n: NotificationFields): NotificationRecord {
     let communication: string | undefined;
-    if (n.code === ErrorCode.CEASE && (n.subcode === 2 || n.subcode === 4) && n.data.length > 0 && n.data[0] === n.data.length - 1) {
+    if (
+      n.code === ErrorCode.CEASE &&
+      (n.subcode === 2 || n.subcode === 4) &&
+      n.data.length > 0 &&
+      n.data[0] === n.data.length - 1
+    ) {
       try {
         communication = new TextDecoder('utf-8', { fatal: true }).decode(n.data.subarray(1));
       } catch {
@@ -589,7 +641,10 @@ export class BgpSession extends EventEmitter<SessionEvents> {
             this.#adopt(p, conn, 'outbound');
           } else if ((p.fsm.state === 'open-sent' || p.fsm.state === 'open-confirm') && this.#secondary === undefined) {
             // Both sides connected at once: run the second connection until collision detection picks one.
-            const sec = this.#newSlot({ ...createFsm(this.#fsmConfig, this.#clock.now()), state: 'active' }, 'outbound');
+            const sec = this.#newSlot(
+              { ...createFsm(this.#fsmConfig, this.#clock.now()), state: 'active' },
+              'outbound',
+            );
             this.#secondary = sec;
             this.#adopt(sec, conn, 'outbound');
           } else {
@@ -600,8 +655,12 @@ export class BgpSession extends EventEmitter<SessionEvents> {
           if (ac.signal.aborted || this.#closed) return;
           slot.connectAttempt = undefined;
           this.#counters.connectFailures++;
-          this.#log.debug({ peer: this.config.address, err: err instanceof Error ? err.message : String(err) }, 'bgp connect failed');
-          if (slot.conn === undefined && slot.fsm.state === 'connect') this.#step(slot, { kind: 'tcp-connection-failed' });
+          this.#log.debug(
+            { peer: this.config.address, err: err instanceof Error ? err.message : String(err) },
+            'bgp connect failed',
+          );
+          if (slot.conn === undefined && slot.fsm.state === 'connect')
+            this.#step(slot, { kind: 'tcp-connection-failed' });
         },
       );
   }
@@ -625,8 +684,14 @@ export class BgpSession extends EventEmitter<SessionEvents> {
         families: c.families.map((f) => ({ ...familyOf(f), flags: gr.forwardingState ? 0x80 : 0 })),
       });
     }
-    if (c.addPath) caps.push({ type: 'add-path', families: c.families.map((f) => ({ ...familyOf(f), sendReceive: 2 })) });
-    return createOpen({ asn: this.#ctx.localAsn, holdTime: c.holdTime, bgpIdentifier: this.#ctx.routerId, capabilities: caps });
+    if (c.addPath)
+      caps.push({ type: 'add-path', families: c.families.map((f) => ({ ...familyOf(f), sendReceive: 2 })) });
+    return createOpen({
+      asn: this.#ctx.localAsn,
+      holdTime: c.holdTime,
+      bgpIdentifier: this.#ctx.routerId,
+      capabilities: caps,
+    });
   }
 
   #write(slot: Slot, bytes: Uint8Array): void {
@@ -641,8 +706,15 @@ export class BgpSession extends EventEmitter<SessionEvents> {
       this.#drain(slot);
     } catch (err) {
       // Peer input must never take the process down: an unexpected fault closes only this session.
-      this.#log.error({ peer: this.config.address, err: err instanceof Error ? err.stack : String(err) }, 'bgp session input fault');
-      if (slot.conn !== undefined) this.#step(slot, { kind: 'message-error', notification: { code: ErrorCode.CEASE, subcode: 8, data: new Uint8Array(0) } });
+      this.#log.error(
+        { peer: this.config.address, err: err instanceof Error ? err.stack : String(err) },
+        'bgp session input fault',
+      );
+      if (slot.conn !== undefined)
+        this.#step(slot, {
+          kind: 'message-error',
+          notification: { code: ErrorCode.CEASE, subcode: 8, data: new Uint8Array(0) },
+        });
     }
   }
 
@@ -691,7 +763,10 @@ export class BgpSession extends EventEmitter<SessionEvents> {
     } catch (err) {
       if (!isBgpDecodeError(err)) throw err;
       const type = readHeader(bytes, 0, slot.recv)?.type;
-      this.#step(slot, { kind: type === MessageType.UPDATE && slot.fsm.state === 'established' ? 'update-error' : 'message-error', notification: err.notification });
+      this.#step(slot, {
+        kind: type === MessageType.UPDATE && slot.fsm.state === 'established' ? 'update-error' : 'message-error',
+        notification: err.notification,
+      });
       return;
     }
     switch (msg.type) {
@@ -704,7 +779,10 @@ export class BgpSession extends EventEmitter<SessionEvents> {
         this.#counters.notificationsIn++;
         const rec = this.#record(msg);
         if (slot === this.#primary) this.#lastErrorReceived = rec;
-        this.#log.warn({ peer: this.config.address, notification: rec.name, communication: rec.communication }, 'bgp notification received');
+        this.#log.warn(
+          { peer: this.config.address, notification: rec.name, communication: rec.communication },
+          'bgp notification received',
+        );
         this.emit('notification-received', rec);
         // RFC 4724 §4.2 / RFC 8538: a NOTIFICATION ends graceful restart retention of the peer's routes.
         this.#peerGracefulRestart = undefined;
@@ -713,7 +791,8 @@ export class BgpSession extends EventEmitter<SessionEvents> {
       case 'route-refresh':
         this.#counters.routeRefreshIn++;
         this.#step(slot, { kind: 'route-refresh-received' });
-        if (slot === this.#primary && this.state === 'established') this.#answerRefresh({ afi: msg.afi, safi: msg.safi }, msg.subtype);
+        if (slot === this.#primary && this.state === 'established')
+          this.#answerRefresh({ afi: msg.afi, safi: msg.safi }, msg.subtype);
         return;
       case 'update':
         this.#counters.updatesIn++;
@@ -762,7 +841,8 @@ export class BgpSession extends EventEmitter<SessionEvents> {
     const c = this.config;
     const isLinkLocal = localFamily === 6 && local.toLowerCase().startsWith('fe80');
     const nextHopV4 = c.nextHopV4 ?? (localFamily === 4 ? local : undefined);
-    const nextHopV6 = c.nextHopV6 ?? (localFamily === 6 && !isLinkLocal ? local : localFamily === 4 ? `::ffff:${local}` : undefined);
+    const nextHopV6 =
+      c.nextHopV6 ?? (localFamily === 6 && !isLinkLocal ? local : localFamily === 4 ? `::ffff:${local}` : undefined);
     const linkLocal = c.linkLocalNextHopV6 ?? (isLinkLocal ? local.split('%')[0] : undefined);
     this.#export = {
       localAsn: this.#ctx.localAsn,
@@ -810,7 +890,11 @@ export class BgpSession extends EventEmitter<SessionEvents> {
       this.emit('end-of-rib-received', eor);
       return;
     }
-    const verdict = validateUpdate(msg, { ...slot.recv, external: this.external, ...(this.config.asn === undefined ? {} : { peerAs: this.config.asn }) });
+    const verdict = validateUpdate(msg, {
+      ...slot.recv,
+      external: this.external,
+      ...(this.config.asn === undefined ? {} : { peerAs: this.config.asn }),
+    });
     let announced = msg.nlri.length;
     let withdrawn = msg.withdrawn.length;
     for (const a of msg.attributes) {
@@ -824,7 +908,10 @@ export class BgpSession extends EventEmitter<SessionEvents> {
       case 'treat-as-withdraw':
         this.#counters.treatAsWithdraw++;
         this.#counters.prefixesWithdrawnIn += verdict.withdrawn.length;
-        this.#log.warn({ peer: this.config.address, issues: verdict.issues.map((i) => i.reason) }, 'bgp update treated as withdraw');
+        this.#log.warn(
+          { peer: this.config.address, issues: verdict.issues.map((i) => i.reason) },
+          'bgp update treated as withdraw',
+        );
         this.ribIn?.withdraw(verdict.withdrawn);
         return;
       case 'attribute-discard': {
@@ -852,9 +939,17 @@ export class BgpSession extends EventEmitter<SessionEvents> {
     const fam: 4 | 6 = f.afi === 1 ? 4 : 6;
     this.flush();
     // RFC 7313 §4: bracket the re-advertisement with BoRR and EoRR when enhanced route refresh is on.
-    if (n.enhancedRouteRefresh) this.#sendMessage(encodeRouteRefresh({ type: 'route-refresh', afi: f.afi, safi: f.safi, subtype: RouteRefreshSubtype.BORR }), false);
+    if (n.enhancedRouteRefresh)
+      this.#sendMessage(
+        encodeRouteRefresh({ type: 'route-refresh', afi: f.afi, safi: f.safi, subtype: RouteRefreshSubtype.BORR }),
+        false,
+      );
     for (const [set, keys] of this.ribOut.snapshot(fam)) this.#sendGroup(fam, set, keys);
-    if (n.enhancedRouteRefresh) this.#sendMessage(encodeRouteRefresh({ type: 'route-refresh', afi: f.afi, safi: f.safi, subtype: RouteRefreshSubtype.EORR }), false);
+    if (n.enhancedRouteRefresh)
+      this.#sendMessage(
+        encodeRouteRefresh({ type: 'route-refresh', afi: f.afi, safi: f.safi, subtype: RouteRefreshSubtype.EORR }),
+        false,
+      );
     this.emit('route-refresh-answered', f);
   }
 
@@ -881,17 +976,28 @@ export class BgpSession extends EventEmitter<SessionEvents> {
     if (ctx === undefined) return;
     const attrs = exportAttributes(set, fam, ctx);
     if (attrs === undefined) {
-      this.#log.warn({ peer: this.config.address, family: fam, prefixes: keys.length }, 'no next hop for family: routes not sent');
+      this.#log.warn(
+        { peer: this.config.address, family: fam, prefixes: keys.length },
+        'no next hop for family: routes not sent',
+      );
       return;
     }
     this.#sendUpdates(fam, attrs, keys, false);
   }
 
-  #sendUpdates(fam: 4 | 6, attrs: Parameters<typeof encodeUpdates>[0]['attributes'], keys: readonly string[], withdraw: boolean): void {
+  #sendUpdates(
+    fam: 4 | 6,
+    attrs: Parameters<typeof encodeUpdates>[0]['attributes'],
+    keys: readonly string[],
+    withdraw: boolean,
+  ): void {
     const n = this.#negotiated;
     if (n === undefined) return;
     const prefixes = this.#toNlri(keys, fam);
-    const msgs = encodeUpdates(withdraw ? { attributes: [], withdraw: prefixes } : { attributes: attrs, announce: prefixes }, n.send);
+    const msgs = encodeUpdates(
+      withdraw ? { attributes: [], withdraw: prefixes } : { attributes: attrs, announce: prefixes },
+      n.send,
+    );
     for (const m of msgs) this.#sendMessage(m, true);
   }
 
@@ -905,5 +1011,3 @@ export class BgpSession extends EventEmitter<SessionEvents> {
 export function prefixKey(prefix: string | { family: 4 | 6; base: bigint; length: number }): string {
   return typeof prefix === 'string' ? formatPrefix(parsePrefix(prefix)) : formatPrefix(prefix);
 }
-
-

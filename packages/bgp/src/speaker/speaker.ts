@@ -1,9 +1,27 @@
 import { EventEmitter } from 'node:events';
-import { InvalidArgumentError, parseIp, prefixContains, realClock, silentLogger, type Clock, type Logger, type Prefix, type Startable } from '@lbkit/core';
-import { CeaseSubcode, ErrorCode, WellKnownCommunity, createShutdownNotification, type Family, type UpdateMessage } from '../codec/index.js';
+import {
+  InvalidArgumentError,
+  parseIp,
+  prefixContains,
+  realClock,
+  silentLogger,
+  type Clock,
+  type Logger,
+  type Prefix,
+  type Startable,
+} from '@lbkit/core';
+import {
+  CeaseSubcode,
+  ErrorCode,
+  WellKnownCommunity,
+  createShutdownNotification,
+  type Family,
+  type UpdateMessage,
+} from '../codec/index.js';
 import type { SessionState, TransitionReason } from '../fsm/types.js';
-import type { BgpListener, BgpTransport } from '../io/transport.js';
+import type { BgpConnection, BgpListener, BgpTransport } from '../io/transport.js';
 import { TcpTransport } from '../io/tcp-transport.js';
+import { defaultRandom } from '../io/defaults.js';
 import { keyFamily } from '../rib/adj-rib-out.js';
 import { AttributeInterner, toRouteAttributes, type AttributeSet, type RouteAttributes } from '../rib/attributes.js';
 import {
@@ -71,7 +89,10 @@ export interface ExportPeer {
  * A per-peer export hook: return the attributes to send, `null` to keep the route from this peer, or
  * `undefined` to send it unchanged.
  */
-export type ExportPolicy = (route: { readonly prefix: string; readonly attributes: RouteAttributes }, peer: ExportPeer) => RouteAttributes | null | undefined;
+export type ExportPolicy = (
+  route: { readonly prefix: string; readonly attributes: RouteAttributes },
+  peer: ExportPeer,
+) => RouteAttributes | null | undefined;
 
 /** Injected capabilities of a speaker. */
 export interface SpeakerComponents {
@@ -89,7 +110,14 @@ export interface SpeakerComponents {
 
 /** Speaker events: session facts, tagged with the peer's address. */
 export interface SpeakerEvents {
-  'session-state-changed': [{ readonly peer: string; readonly from: SessionState; readonly to: SessionState; readonly reason: TransitionReason }];
+  'session-state-changed': [
+    {
+      readonly peer: string;
+      readonly from: SessionState;
+      readonly to: SessionState;
+      readonly reason: TransitionReason;
+    },
+  ];
   'session-established': [{ readonly peer: string }];
   'session-down': [{ readonly peer: string; readonly reason: TransitionReason }];
   'notification-sent': [{ readonly peer: string; readonly notification: NotificationRecord }];
@@ -155,14 +183,19 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements Startable
     this.#clock = components.clock ?? realClock;
     this.#log = components.logger ?? silentLogger;
     this.#transport = components.transport ?? new TcpTransport();
-    // eslint-disable-next-line no-restricted-properties -- the default of an injected component
-    this.#random = components.random ?? Math.random;
+    this.#random = components.random ?? defaultRandom;
     this.#policy = components.exportPolicy;
     const coalesceMs = init.coalesceMs ?? COALESCE_MS;
-    if (!Number.isFinite(coalesceMs) || coalesceMs < 0) throw new InvalidArgumentError('coalesceMs', 'milliseconds ≥ 0', coalesceMs);
+    if (!Number.isFinite(coalesceMs) || coalesceMs < 0)
+      throw new InvalidArgumentError('coalesceMs', 'milliseconds ≥ 0', coalesceMs);
     const gr = init.gracefulRestart ?? {};
     const restartTime = gr.restartTime ?? GRACEFUL_RESTART_TIME_S;
-    if (!Number.isInteger(restartTime) || restartTime < 0 || restartTime > 4095) throw new InvalidArgumentError('gracefulRestart.restartTime', 'whole seconds in 0..4095 (RFC 4724 §3)', restartTime);
+    if (!Number.isInteger(restartTime) || restartTime < 0 || restartTime > 4095)
+      throw new InvalidArgumentError(
+        'gracefulRestart.restartTime',
+        'whole seconds in 0..4095 (RFC 4724 §3)',
+        restartTime,
+      );
     this.#maxSessions = init.maxSessions ?? 1000;
     this.#ctx = {
       localAsn: this.asn,
@@ -189,8 +222,13 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements Startable
     if (this.#started) return;
     const l = this.#init.listen;
     if (l !== undefined) {
-      const md5 = [...this.#sessions.values()].filter((s) => s.config.md5Password !== undefined).map((s) => ({ address: s.config.address.split('%')[0]!, password: s.config.md5Password! }));
-      const minTtls = [...this.#sessions.values()].filter((s) => s.config.gtsm).length > 0 ? 255 - Math.max(0, ...[...this.#sessions.values()].map((s) => (s.config.ebgpMultihop ?? 1) - 1)) : undefined;
+      const md5 = [...this.#sessions.values()]
+        .filter((s) => s.config.md5Password !== undefined)
+        .map((s) => ({ address: s.config.address.split('%')[0]!, password: s.config.md5Password! }));
+      const minTtls =
+        [...this.#sessions.values()].filter((s) => s.config.gtsm).length > 0
+          ? 255 - Math.max(0, ...[...this.#sessions.values()].map((s) => (s.config.ebgpMultihop ?? 1) - 1))
+          : undefined;
       this.#listener = await this.#transport.listen(
         {
           address: l.address ?? '::',
@@ -233,7 +271,8 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements Startable
   addPeer(init: PeerInit): void {
     const cfg = resolvePeer(init, 'peer');
     const s = this.#addSession(cfg);
-    if (cfg.md5Password !== undefined) this.#listener?.setMd5({ address: cfg.address.split('%')[0]!, password: cfg.md5Password });
+    if (cfg.md5Password !== undefined)
+      this.#listener?.setMd5({ address: cfg.address.split('%')[0]!, password: cfg.md5Password });
     if (this.#started) s.start();
   }
 
@@ -331,7 +370,9 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements Startable
     try {
       return prefixKey(prefix);
     } catch (err) {
-      throw new InvalidArgumentError('prefix', 'an IPv4 or IPv6 prefix without host bits, e.g. 192.0.2.10/32', prefix, { cause: err });
+      throw new InvalidArgumentError('prefix', 'an IPv4 or IPv6 prefix without host bits, e.g. 192.0.2.10/32', prefix, {
+        cause: err,
+      });
     }
   }
 
@@ -343,8 +384,14 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements Startable
 
   #addSession(cfg: PeerConfig): BgpSession {
     const key = normaliseAddress(cfg.address);
-    if (this.#sessions.has(key)) throw new InvalidArgumentError('peer.address', 'an address not configured yet', cfg.address);
-    if (this.#sessions.size >= this.#maxSessions) throw new InvalidArgumentError('peers', `at most ${this.#maxSessions} sessions (maxSessions)`, this.#sessions.size + 1);
+    if (this.#sessions.has(key))
+      throw new InvalidArgumentError('peer.address', 'an address not configured yet', cfg.address);
+    if (this.#sessions.size >= this.#maxSessions)
+      throw new InvalidArgumentError(
+        'peers',
+        `at most ${this.#maxSessions} sessions (maxSessions)`,
+        this.#sessions.size + 1,
+      );
     const s = this.#createSession(cfg);
     this.#sessions.set(key, s);
     return s;
@@ -371,7 +418,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements Startable
     return s;
   }
 
-  #onInbound(conn: import('../io/transport.js').BgpConnection): void {
+  #onInbound(conn: BgpConnection): void {
     const remote = normaliseAddress(conn.remoteAddress);
     const s = this.#sessions.get(remote);
     if (s !== undefined) {
@@ -401,11 +448,15 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements Startable
   #exportFor(s: BgpSession, key: string, set: AttributeSet): AttributeSet | null {
     let out = set;
     if (this.#policy !== undefined) {
-      const r = this.#policy({ prefix: key, attributes: toRouteAttributes(set) }, { address: s.config.address, asn: s.config.asn, external: s.external });
+      const r = this.#policy(
+        { prefix: key, attributes: toRouteAttributes(set) },
+        { address: s.config.address, asn: s.config.asn, external: s.external },
+      );
       if (r === null) return null;
       if (r !== undefined) out = this.#interner.intern(r);
     }
-    if (this.#gracefulShutdown) out = this.#interner.withCommunity(out, WellKnownCommunity.GRACEFUL_SHUTDOWN, s.external ? undefined : 0);
+    if (this.#gracefulShutdown)
+      out = this.#interner.withCommunity(out, WellKnownCommunity.GRACEFUL_SHUTDOWN, s.external ? undefined : 0);
     return out;
   }
 

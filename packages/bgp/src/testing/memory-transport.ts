@@ -1,4 +1,12 @@
-import type { BgpConnection, BgpListener, BgpTransport, ConnectOptions, ConnectionHandlers, ListenMd5Key, ListenOptions } from '../io/transport.js';
+import type {
+  BgpConnection,
+  BgpListener,
+  BgpTransport,
+  ConnectOptions,
+  ConnectionHandlers,
+  ListenMd5Key,
+  ListenOptions,
+} from '../io/transport.js';
 
 /** Knobs of one direction of an in-memory stream. */
 interface Direction {
@@ -51,6 +59,8 @@ export class MemoryConnection implements BgpConnection {
   setHandlers(handlers: ConnectionHandlers): void {
     this.#handlers = handlers;
     this.#flush();
+    // Closed before anyone listened: report it now, after the data that came first.
+    if (this.#closed) this.#reportClose();
   }
 
   /**
@@ -76,21 +86,40 @@ export class MemoryConnection implements BgpConnection {
   #flush(): void {
     const h = this.#handlers;
     if (h === undefined) return;
-    while (this.#inbound.queue.length > 0 && !this.#closed) h.data(this.#inbound.queue.shift()!);
+    // Bytes that arrived before a close are still delivered, as TCP delivers them before the FIN.
+    while (this.#inbound.queue.length > 0) h.data(this.#inbound.queue.shift()!);
+  }
+
+  #closeError: Error | undefined;
+  #closeReported = false;
+
+  #reportClose(): void {
+    const h = this.#handlers;
+    if (h === undefined || this.#closeReported) return;
+    this.#closeReported = true;
+    h.close(this.#closeError);
   }
 
   #close(error: Error | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
-    const h = this.#handlers;
-    queueMicrotask(() => h?.close(error));
+    this.#closeError = error;
+    queueMicrotask(() => {
+      this.#flush();
+      this.#reportClose();
+    });
     // The other end sees the close after any data already in flight.
     queueMicrotask(() => this.peer.#close(error));
   }
 }
 
 /** Creates two connected ends: `a` at `addressA`, `b` at `addressB`. */
-export function createStreamPair(addressA = '192.0.2.1', addressB = '192.0.2.2', portA = 40000, portB = 179): [MemoryConnection, MemoryConnection] {
+export function createStreamPair(
+  addressA = '192.0.2.1',
+  addressB = '192.0.2.2',
+  portA = 40000,
+  portB = 179,
+): [MemoryConnection, MemoryConnection] {
   const a = new MemoryConnection(addressA, portA, addressB, portB);
   const b = new MemoryConnection(addressB, portB, addressA, portA);
   a.peer = b;

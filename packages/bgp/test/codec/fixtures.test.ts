@@ -28,7 +28,9 @@ interface Announced {
 
 function announced(m: UpdateMessage): Announced[] {
   const out: Announced[] = m.nlri.map((p) => ({ prefix: formatPrefix(p), attributes: m.attributes }));
-  for (const a of m.attributes) if (a.type === 'mp-reach-nlri') out.push(...a.nlri.map((p) => ({ prefix: formatPrefix(p), attributes: m.attributes })));
+  for (const a of m.attributes)
+    if (a.type === 'mp-reach-nlri')
+      out.push(...a.nlri.map((p) => ({ prefix: formatPrefix(p), attributes: m.attributes })));
   return out;
 }
 
@@ -39,14 +41,21 @@ function withdrawnOf(m: UpdateMessage): NlriPrefix[] {
 for (const impl of ['bird', 'gobgp', 'frr']) {
   const file = parseFixture(readFileSync(join(dir, `${impl}.fixture.txt`), 'utf8'));
 
-  t.test(`${impl} (${file.version}, captured ${file.date}): every message decodes to the stored value and re-encodes to the same octets`, async (t) => {
-    t.ok(file.entries.length >= 10, 'a full capture');
-    for (const e of file.entries) {
-      const got = decodeMessage(e.bytes, e.context);
-      t.same(got, e.value, `${e.name}: decode`);
-      t.equal(Buffer.from(encodeMessage(got, e.context)).toString('hex'), Buffer.from(e.bytes).toString('hex'), `${e.name}: encode`);
-    }
-  });
+  t.test(
+    `${impl} (${file.version}, captured ${file.date}): every message decodes to the stored value and re-encodes to the same octets`,
+    async (t) => {
+      t.ok(file.entries.length >= 10, 'a full capture');
+      for (const e of file.entries) {
+        const got = decodeMessage(e.bytes, e.context);
+        t.same(got, e.value, `${e.name}: decode`);
+        t.equal(
+          Buffer.from(encodeMessage(got, e.context)).toString('hex'),
+          Buffer.from(e.bytes).toString('hex'),
+          `${e.name}: encode`,
+        );
+      }
+    },
+  );
 
   t.test(`${impl}: the capture carries what the daemon was configured to send`, async (t) => {
     const msgs: BgpMessage[] = file.entries.map((e) => decodeMessage(e.bytes, e.context));
@@ -54,22 +63,45 @@ for (const impl of ['bird', 'gobgp', 'frr']) {
     t.equal(opens.length, 2, 'an OPEN per session');
     for (const o of opens) {
       t.equal(openAsn(o), PEER_AS, 'the peer AS via the 4-octet AS capability');
-      t.ok(openCapabilities(o).some((c) => c.type === 'multiprotocol'), 'multiprotocol capability');
-      t.ok(openCapabilities(o).some((c) => c.type === 'route-refresh'), 'route refresh capability');
+      t.ok(
+        openCapabilities(o).some((c) => c.type === 'multiprotocol'),
+        'multiprotocol capability',
+      );
+      t.ok(
+        openCapabilities(o).some((c) => c.type === 'route-refresh'),
+        'route refresh capability',
+      );
     }
     const updates = msgs.filter((m): m is UpdateMessage => m.type === 'update');
-    for (const u of updates) t.equal(validateUpdate(u, { external: true, peerAs: PEER_AS }).outcome, 'accept', 'every UPDATE passes RFC 7606 validation');
+    for (const u of updates)
+      t.equal(
+        validateUpdate(u, { external: true, peerAs: PEER_AS }).outcome,
+        'accept',
+        'every UPDATE passes RFC 7606 validation',
+      );
     const ann = updates.flatMap(announced);
     for (const r of CAPTURE_ROUTES) {
       const a = ann.find((x) => x.prefix === r.prefix);
       t.ok(a, `${r.prefix} announced`);
       if (a === undefined) continue;
       const asPath = a.attributes.find((x) => x.type === 'as-path');
-      t.same(asPath?.type === 'as-path' ? asPath.segments : [], [{ type: 'as-sequence', asns: [PEER_AS] }], `${r.prefix}: AS_PATH is the peer's AS`);
+      t.same(
+        asPath?.type === 'as-path' ? asPath.segments : [],
+        [{ type: 'as-sequence', asns: [PEER_AS] }],
+        `${r.prefix}: AS_PATH is the peer's AS`,
+      );
       const comm = a.attributes.find((x) => x.type === 'communities');
-      t.same(comm?.type === 'communities' ? comm.communities.map(formatCommunity).sort() : [], [...('communities' in r ? r.communities : [])].sort(), `${r.prefix}: communities`);
+      t.same(
+        comm?.type === 'communities' ? comm.communities.map(formatCommunity).sort() : [],
+        [...('communities' in r ? r.communities : [])].sort(),
+        `${r.prefix}: communities`,
+      );
       const large = a.attributes.find((x) => x.type === 'large-communities');
-      t.same(large?.type === 'large-communities' ? large.communities.map(formatLargeCommunity) : [], [...('largeCommunities' in r ? r.largeCommunities : [])], `${r.prefix}: large communities`);
+      t.same(
+        large?.type === 'large-communities' ? large.communities.map(formatLargeCommunity) : [],
+        [...('largeCommunities' in r ? r.largeCommunities : [])],
+        `${r.prefix}: large communities`,
+      );
       if ('med' in r) {
         const med = a.attributes.find((x) => x.type === 'multi-exit-disc');
         t.equal(med?.type === 'multi-exit-disc' ? med.med : undefined, r.med, `${r.prefix}: MED`);
@@ -78,14 +110,33 @@ for (const impl of ['bird', 'gobgp', 'frr']) {
     const gone = updates.flatMap(withdrawnOf).map(formatPrefix);
     for (const w of WITHDRAWN) t.ok(gone.includes(formatPrefix(parsePrefix(w))), `${w} withdrawn`);
     const eor = updates.map(endOfRibFamily).filter((f) => f !== undefined);
-    t.ok(eor.some((f) => f.afi === 1 && f.safi === 1), 'End-of-RIB for IPv4 unicast');
-    t.ok(eor.some((f) => f.afi === 2 && f.safi === 1), 'End-of-RIB for IPv6 unicast');
+    t.ok(
+      eor.some((f) => f.afi === 1 && f.safi === 1),
+      'End-of-RIB for IPv4 unicast',
+    );
+    t.ok(
+      eor.some((f) => f.afi === 2 && f.safi === 1),
+      'End-of-RIB for IPv6 unicast',
+    );
     const shut = msgs.find((m) => m.type === 'notification' && m.communication !== undefined);
-    t.same(shut?.type === 'notification' ? [shut.code, shut.subcode, shut.communication] : [], [6, 2, SHUTDOWN_MESSAGE], 'Cease/Administrative Shutdown with the message');
+    t.same(
+      shut?.type === 'notification' ? [shut.code, shut.subcode, shut.communication] : [],
+      [6, 2, SHUTDOWN_MESSAGE],
+      'Cease/Administrative Shutdown with the message',
+    );
     if (impl !== 'gobgp') {
-      t.ok(msgs.some((m) => m.type === 'route-refresh' && m.subtype === 0), 'a ROUTE-REFRESH request');
-      t.ok(msgs.some((m) => m.type === 'route-refresh' && m.subtype === 1), 'BoRR');
-      t.ok(msgs.some((m) => m.type === 'route-refresh' && m.subtype === 2), 'EoRR');
+      t.ok(
+        msgs.some((m) => m.type === 'route-refresh' && m.subtype === 0),
+        'a ROUTE-REFRESH request',
+      );
+      t.ok(
+        msgs.some((m) => m.type === 'route-refresh' && m.subtype === 1),
+        'BoRR',
+      );
+      t.ok(
+        msgs.some((m) => m.type === 'route-refresh' && m.subtype === 2),
+        'EoRR',
+      );
     }
   });
 }

@@ -66,7 +66,13 @@ const goldens: Golden[] = [
             { type: 'enhanced-route-refresh' },
             { type: 'extended-message' },
             { type: 'four-octet-as', asn: 4200000000 },
-            { type: 'add-path', families: [{ afi: 1, safi: 1, sendReceive: 3 }, { afi: 2, safi: 1, sendReceive: 1 }] },
+            {
+              type: 'add-path',
+              families: [
+                { afi: 1, safi: 1, sendReceive: 3 },
+                { afi: 2, safi: 1, sendReceive: 1 },
+              ],
+            },
             { type: 'graceful-restart', flags: 0xc, restartTime: 120, families: [{ afi: 1, safi: 1, flags: 0x80 }] },
             { type: 'long-lived-graceful-restart', families: [{ afi: 1, safi: 1, flags: 0x80, staleTime: 3600 }] },
             { type: 'extended-next-hop', entries: [{ afi: 1, safi: 1, nextHopAfi: 2 }] },
@@ -91,7 +97,16 @@ const goldens: Golden[] = [
       myAutonomousSystem: 65000,
       holdTime: 180,
       bgpIdentifier: '192.0.2.2',
-      optionalParameters: [{ type: 'capabilities', capabilities: [{ type: 'route-refresh' }, { type: 'extended-message' }, { type: 'unknown', code: 0, value: new Uint8Array(0) }] }],
+      optionalParameters: [
+        {
+          type: 'capabilities',
+          capabilities: [
+            { type: 'route-refresh' },
+            { type: 'extended-message' },
+            { type: 'unknown', code: 0, value: new Uint8Array(0) },
+          ],
+        },
+      ],
       extendedParameters: true,
     },
   },
@@ -173,7 +188,12 @@ const goldens: Golden[] = [
   },
   {
     name: 'UPDATE: add-path IPv4 NLRI and IPv6 MP_UNREACH',
-    ctx: { addPath: [{ afi: 1, safi: 1 }, { afi: 2, safi: 1 }] },
+    ctx: {
+      addPath: [
+        { afi: 1, safi: 1 },
+        { afi: 2, safi: 1 },
+      ],
+    },
     bytes: `${MARKER} 0000 02
       0009 00000007 20 c0000209    # withdrawn: path 7, 192.0.2.9/32
       0000
@@ -221,7 +241,12 @@ const goldens: Golden[] = [
   {
     name: 'End-of-RIB for IPv6 unicast: only an empty MP_UNREACH_NLRI',
     bytes: `${MARKER} 001d 02 0000 0006 80 0f 03 0002 01`,
-    want: { type: 'update', withdrawn: [], attributes: [{ type: 'mp-unreach-nlri', afi: 2, safi: 1, withdrawn: [] }], nlri: [] },
+    want: {
+      type: 'update',
+      withdrawn: [],
+      attributes: [{ type: 'mp-unreach-nlri', afi: 2, safi: 1, withdrawn: [] }],
+      nlri: [],
+    },
   },
   {
     name: 'NOTIFICATION Cease / Administrative Shutdown with a communication (RFC 9003)',
@@ -289,9 +314,16 @@ for (const g of goldens) {
 t.test('End-of-RIB helpers agree with the wire form', async (t) => {
   t.same(endOfRibFamily(createEndOfRib({ afi: 1, safi: 1 })), { afi: 1, safi: 1 });
   t.same(endOfRibFamily(createEndOfRib({ afi: 2, safi: 1 })), { afi: 2, safi: 1 });
-  t.equal(toHex(encodeMessage(createEndOfRib({ afi: 2, safi: 1 }))), toHex(hex(`${MARKER} 001d 02 0000 0006 80 0f 03 0002 01`)));
+  t.equal(
+    toHex(encodeMessage(createEndOfRib({ afi: 2, safi: 1 }))),
+    toHex(hex(`${MARKER} 001d 02 0000 0006 80 0f 03 0002 01`)),
+  );
   const notEor = decodeMessage(hex(`${MARKER} 0018 02 0000 0000 00`));
-  t.equal(notEor.type === 'update' ? endOfRibFamily(notEor) : 'x', undefined, 'an UPDATE with a default route is not End-of-RIB');
+  t.equal(
+    notEor.type === 'update' ? endOfRibFamily(notEor) : 'x',
+    undefined,
+    'an UPDATE with a default route is not End-of-RIB',
+  );
 });
 
 t.test('shutdown communication round-trips and refuses over-long text', async (t) => {
@@ -309,17 +341,43 @@ t.test('AS4 reconciliation (RFC 6793 §4.2.3)', async (t) => {
     asPath: [{ type: 'as-sequence', asns: [65000, 4200000000, 65001] }],
     aggregator: { asn: 4200000000, address: '192.0.2.1' },
   });
-  t.same(reconcileAs4(msg.attributes, { fourOctetAs: true }).asPath, [{ type: 'as-sequence', asns: [65000, 23456, 65001] }], 'ignored on a 4-octet session');
+  t.same(
+    reconcileAs4(msg.attributes, { fourOctetAs: true }).asPath,
+    [{ type: 'as-sequence', asns: [65000, 23456, 65001] }],
+    'ignored on a 4-octet session',
+  );
   const staleAgg = msg.attributes.map((a) => (a.type === 'aggregator' ? { ...a, asn: 65010 } : a));
-  t.same(reconcileAs4(staleAgg, { fourOctetAs: false }), {
-    asPath: [{ type: 'as-sequence', asns: [65000, 23456, 65001] }],
-    aggregator: { asn: 65010, address: '192.0.2.1' },
-  }, 'a non-AS_TRANS AGGREGATOR voids both AS4 attributes');
-  const longAs4 = msg.attributes.map((a) => (a.type === 'as4-path' ? { ...a, segments: [{ type: 'as-sequence' as const, asns: [1, 2, 3, 4] }] } : a));
-  t.same(reconcileAs4(longAs4, { fourOctetAs: false }).asPath, [{ type: 'as-sequence', asns: [65000, 23456, 65001] }], 'an AS4_PATH longer than AS_PATH is ignored');
+  t.same(
+    reconcileAs4(staleAgg, { fourOctetAs: false }),
+    {
+      asPath: [{ type: 'as-sequence', asns: [65000, 23456, 65001] }],
+      aggregator: { asn: 65010, address: '192.0.2.1' },
+    },
+    'a non-AS_TRANS AGGREGATOR voids both AS4 attributes',
+  );
+  const longAs4 = msg.attributes.map((a) =>
+    a.type === 'as4-path' ? { ...a, segments: [{ type: 'as-sequence' as const, asns: [1, 2, 3, 4] }] } : a,
+  );
+  t.same(
+    reconcileAs4(longAs4, { fourOctetAs: false }).asPath,
+    [{ type: 'as-sequence', asns: [65000, 23456, 65001] }],
+    'an AS4_PATH longer than AS_PATH is ignored',
+  );
   const withSet = [
-    { type: 'as-path' as const, segments: [{ type: 'as-sequence' as const, asns: [65000, 23456] }, { type: 'as-set' as const, asns: [65005, 65006] }] },
-    { type: 'as4-path' as const, segments: [{ type: 'as-sequence' as const, asns: [4200000000] }, { type: 'as-set' as const, asns: [65005, 65006] }] },
+    {
+      type: 'as-path' as const,
+      segments: [
+        { type: 'as-sequence' as const, asns: [65000, 23456] },
+        { type: 'as-set' as const, asns: [65005, 65006] },
+      ],
+    },
+    {
+      type: 'as4-path' as const,
+      segments: [
+        { type: 'as-sequence' as const, asns: [4200000000] },
+        { type: 'as-set' as const, asns: [65005, 65006] },
+      ],
+    },
   ];
   t.same(reconcileAs4(withSet, { fourOctetAs: false }).asPath, [
     { type: 'as-sequence', asns: [65000, 4200000000] },

@@ -48,29 +48,54 @@ for (const ext of [false, true]) {
     const decoded = decodeAll(msgs, ctx);
     t.same(decoded.flatMap((m) => m.nlri).map(key), list.map(key), 'every prefix, in order');
     for (const m of decoded) t.same(m.attributes, attrs, 'each message carries the attribute set');
-    t.ok(msgs.every((b) => b.length <= limit), 'no message over the limit');
+    t.ok(
+      msgs.every((b) => b.length <= limit),
+      'no message over the limit',
+    );
     // Greedy packing: each message but the last would overflow with one more prefix.
-    t.ok(msgs.slice(0, -1).every((b) => b.length + 4 > limit), 'every message but the last is full');
+    t.ok(
+      msgs.slice(0, -1).every((b) => b.length + 4 > limit),
+      'every message but the last is full',
+    );
   });
 
   t.test(`IPv6 announcements through an MP_REACH template (${limit})`, async (t) => {
     const ctx: CodecContext = { extendedMessage: ext };
     const list = prefixes(6, 20_000, 48);
-    const template: PathAttribute = { type: 'mp-reach-nlri', afi: 2, safi: 1, nextHop: '2001:db8::1', linkLocalNextHop: 'fe80::1', nlri: [] };
+    const template: PathAttribute = {
+      type: 'mp-reach-nlri',
+      afi: 2,
+      safi: 1,
+      nextHop: '2001:db8::1',
+      linkLocalNextHop: 'fe80::1',
+      nlri: [],
+    };
     const msgs = encodeUpdates({ attributes: [attrs[0]!, attrs[1]!, template, attrs[3]!], announce: list }, ctx);
     const decoded = decodeAll(msgs, ctx);
     const got = decoded.flatMap((m) => m.attributes.flatMap((a) => (a.type === 'mp-reach-nlri' ? a.nlri : [])));
     t.same(got.map(key), list.map(key));
     t.ok(msgs.every((b) => b.length <= limit));
-    t.ok(msgs.slice(0, -1).every((b) => b.length + 7 > limit), 'every message but the last is full');
+    t.ok(
+      msgs.slice(0, -1).every((b) => b.length + 7 > limit),
+      'every message but the last is full',
+    );
     const first = decoded[0]!.attributes[2];
     t.equal(first?.type === 'mp-reach-nlri' ? first.linkLocalNextHop : '', 'fe80::1');
-    t.same(decoded[0]!.attributes.map((a) => a.type), ['origin', 'as-path', 'mp-reach-nlri', 'communities'], 'template position kept');
+    t.same(
+      decoded[0]!.attributes.map((a) => a.type),
+      ['origin', 'as-path', 'mp-reach-nlri', 'communities'],
+      'template position kept',
+    );
   });
 }
 
 t.test('withdrawals of both families, with add-path', async (t) => {
-  const ctx: CodecContext = { addPath: [{ afi: 1, safi: 1 }, { afi: 2, safi: 1 }] };
+  const ctx: CodecContext = {
+    addPath: [
+      { afi: 1, safi: 1 },
+      { afi: 2, safi: 1 },
+    ],
+  };
   const v4 = prefixes(4, 3000, 32, true);
   const v6 = prefixes(6, 3000, 128, true);
   const msgs = encodeUpdates({ attributes: [], withdraw: [...v4, ...v6] }, ctx);
@@ -92,8 +117,20 @@ t.test('a mix of prefix lengths packs greedily in order', async (t) => {
 });
 
 t.test('caller errors are InvalidArgumentError', async (t) => {
-  t.throws(() => encodeUpdates({ attributes: attrs, announce: prefixes(6, 1, 64) }, {}), { code: 'ERR_INVALID_ARGUMENT' }, 'IPv6 prefix without an MP_REACH template');
-  t.throws(() => encodeUpdates({ attributes: attrs, announce: prefixes(4, 1, 24) }, { addPath: [{ afi: 1, safi: 1 }] }), { code: 'ERR_INVALID_ARGUMENT' }, 'missing path id');
+  t.throws(
+    () => encodeUpdates({ attributes: attrs, announce: prefixes(6, 1, 64) }, {}),
+    { code: 'ERR_INVALID_ARGUMENT' },
+    'IPv6 prefix without an MP_REACH template',
+  );
+  t.throws(
+    () => encodeUpdates({ attributes: attrs, announce: prefixes(4, 1, 24) }, { addPath: [{ afi: 1, safi: 1 }] }),
+    { code: 'ERR_INVALID_ARGUMENT' },
+    'missing path id',
+  );
   const huge: PathAttribute = { type: 'unknown', code: 99, flags: 0xc0, value: new Uint8Array(4090) };
-  t.throws(() => encodeUpdates({ attributes: [huge], announce: prefixes(4, 1, 24) }, {}), { code: 'ERR_INVALID_ARGUMENT' }, 'attributes leave no room');
+  t.throws(
+    () => encodeUpdates({ attributes: [huge], announce: prefixes(4, 1, 24) }, {}),
+    { code: 'ERR_INVALID_ARGUMENT' },
+    'attributes leave no room',
+  );
 });

@@ -19,10 +19,22 @@ t.test('random valid messages round-trip exactly: decode(encode(m)) = m and enco
   t.pass(`${RUNS} random messages`);
 });
 
-/** Decoding only ever returns a message or throws our decode error. */
+/** Array elements and octets held by a decoded value: each needs at least one input octet. */
+function footprint(v: unknown): number {
+  if (v instanceof Uint8Array) return v.length;
+  if (Array.isArray(v)) return v.length + v.reduce((n: number, x) => n + footprint(x), 0);
+  if (v !== null && typeof v === 'object') return Object.values(v).reduce((n: number, x) => n + footprint(x), 0);
+  return 0;
+}
+
+/**
+ * Decoding only ever returns a message or throws our decode error, and what it returns is never larger than
+ * the input implies: no length field can make it allocate more elements than there are octets.
+ */
 function decodesCleanly(bytes: Uint8Array, ctx: Parameters<typeof decodeMessage>[1]): boolean {
   try {
-    decodeMessage(bytes, ctx);
+    const m = decodeMessage(bytes, ctx);
+    if (footprint(m) > bytes.length) throw new Error(`decoded value holds ${footprint(m)} elements from ${bytes.length} octets`);
     return true;
   } catch (err) {
     if (isBgpDecodeError(err)) return true;
@@ -31,26 +43,35 @@ function decodesCleanly(bytes: Uint8Array, ctx: Parameters<typeof decodeMessage>
 }
 
 t.test('mutated valid messages decode or throw BgpDecodeError, nothing else', async (t) => {
-  const mutation = fc.record({ at: fc.nat(), value: fc.integer({ min: 0, max: 255 }), kind: fc.constantFrom('set', 'drop', 'insert', 'cut') });
+  const mutation = fc.record({
+    at: fc.nat(),
+    value: fc.integer({ min: 0, max: 255 }),
+    kind: fc.constantFrom('set', 'drop', 'insert', 'cut'),
+  });
   fc.assert(
-    fc.property(messageWithContext, fc.array(mutation, { minLength: 1, maxLength: 6 }), fc.boolean(), ({ ctx, msg }, muts, fixLength) => {
-      let b = Array.from(encodeMessage(msg, ctx));
-      for (const m of muts) {
-        const i = m.at % (b.length + 1);
-        if (m.kind === 'set' && i < b.length) b[i] = m.value;
-        else if (m.kind === 'drop') b.splice(i, 1);
-        else if (m.kind === 'insert') b.splice(i, 0, m.value);
-        else b = b.slice(0, i);
-      }
-      const bytes = Uint8Array.from(b);
-      // Keep the header consistent half the time, so mutations reach the body decoders.
-      if (fixLength && bytes.length >= 19) {
-        bytes.fill(0xff, 0, 16);
-        bytes[16] = bytes.length >> 8;
-        bytes[17] = bytes.length & 255;
-      }
-      return decodesCleanly(bytes, ctx);
-    }),
+    fc.property(
+      messageWithContext,
+      fc.array(mutation, { minLength: 1, maxLength: 6 }),
+      fc.boolean(),
+      ({ ctx, msg }, muts, fixLength) => {
+        let b = Array.from(encodeMessage(msg, ctx));
+        for (const m of muts) {
+          const i = m.at % (b.length + 1);
+          if (m.kind === 'set' && i < b.length) b[i] = m.value;
+          else if (m.kind === 'drop') b.splice(i, 1);
+          else if (m.kind === 'insert') b.splice(i, 0, m.value);
+          else b = b.slice(0, i);
+        }
+        const bytes = Uint8Array.from(b);
+        // Keep the header consistent half the time, so mutations reach the body decoders.
+        if (fixLength && bytes.length >= 19) {
+          bytes.fill(0xff, 0, 16);
+          bytes[16] = bytes.length >> 8;
+          bytes[17] = bytes.length & 255;
+        }
+        return decodesCleanly(bytes, ctx);
+      },
+    ),
     { numRuns: RUNS * 5 },
   );
   t.pass('no foreign exception');

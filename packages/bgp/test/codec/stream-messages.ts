@@ -31,7 +31,13 @@ export function streamMessages(): Uint8Array[] {
   });
   const common: PathAttribute[] = [
     { type: 'origin', origin: 0 },
-    { type: 'as-path', segments: [{ type: 'as-sequence', asns: [4200000001, 64512] }, { type: 'as-set', asns: [64600, 64601] }] },
+    {
+      type: 'as-path',
+      segments: [
+        { type: 'as-sequence', asns: [4200000001, 64512] },
+        { type: 'as-set', asns: [64600, 64601] },
+      ],
+    },
     { type: 'multi-exit-disc', med: 50 },
     { type: 'local-pref', localPref: 200 },
     { type: 'atomic-aggregate' },
@@ -43,7 +49,11 @@ export function streamMessages(): Uint8Array[] {
     { type: 'large-communities', communities: [{ globalAdministrator: 4200000001, localData1: 1, localData2: 2 }] },
   ];
   const v4: PathAttribute[] = [...common.slice(0, 2), { type: 'next-hop', nextHop: '192.0.2.1' }, ...common.slice(2)];
-  const v6: PathAttribute[] = [...common.slice(0, 2), { type: 'mp-reach-nlri', afi: 2, safi: 1, nextHop: '2001:db8::1', linkLocalNextHop: 'fe80::1', nlri: [] }, ...common.slice(2)];
+  const v6: PathAttribute[] = [
+    ...common.slice(0, 2),
+    { type: 'mp-reach-nlri', afi: 2, safi: 1, nextHop: '2001:db8::1', linkLocalNextHop: 'fe80::1', nlri: [] },
+    ...common.slice(2),
+  ];
   const v4Prefixes = Array.from({ length: 2000 }, (_, i) => parsePrefix(`240.${(i >> 8) & 255}.${i & 255}.0/24`));
   const v6Prefixes = Array.from({ length: 1000 }, (_, i) => parsePrefix(`2001:db8:${i.toString(16)}::/48`));
   return [

@@ -17,7 +17,9 @@ if (mode === 'listen') {
       server.close();
     });
   });
-  server.listen({ port: Number(a), host: '::', ipv6Only: false }, () => process.stdout.write(`${JSON.stringify({ listening: true })}\n`));
+  server.listen({ port: Number(a), host: '::', ipv6Only: false }, () =>
+    process.stdout.write(`${JSON.stringify({ listening: true })}\n`),
+  );
 } else if (mode === 'send') {
   const sock = createConnection({ host: a!, port: Number(b) }, () => {
     let total = 0;

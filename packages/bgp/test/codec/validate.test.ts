@@ -21,7 +21,13 @@ const asPath: PathAttribute = { type: 'as-path', segments: [{ type: 'as-sequence
 const nextHop: PathAttribute = { type: 'next-hop', nextHop: '192.0.2.1' };
 const base = [origin, asPath, nextHop];
 const nlri = [parsePrefix('198.51.100.0/24')];
-const upd = (attributes: PathAttribute[], extra: Partial<UpdateMessage> = {}): UpdateMessage => ({ type: 'update', withdrawn: [], attributes, nlri, ...extra });
+const upd = (attributes: PathAttribute[], extra: Partial<UpdateMessage> = {}): UpdateMessage => ({
+  type: 'update',
+  withdrawn: [],
+  attributes,
+  nlri,
+  ...extra,
+});
 const raw = (code: number, flags: number, value: number[], reason?: string): PathAttribute =>
   reason === undefined
     ? { type: 'unknown', code, flags, value: Uint8Array.from(value) }
@@ -38,9 +44,24 @@ interface Case {
 
 const cases: Case[] = [
   { name: 'a complete UPDATE is accepted', msg: upd(base), outcome: 'accept', reasons: [] },
-  { name: 'withdraw-only UPDATE needs no attributes', msg: upd([], { nlri: [], withdrawn: nlri }), outcome: 'accept', reasons: [] },
-  { name: 'missing ORIGIN → treat-as-withdraw (RFC 7606 §3 d)', msg: upd([asPath, nextHop]), outcome: 'treat-as-withdraw', reasons: ['missing-origin'] },
-  { name: 'missing NEXT_HOP with IPv4 NLRI', msg: upd([origin, asPath]), outcome: 'treat-as-withdraw', reasons: ['missing-next-hop'] },
+  {
+    name: 'withdraw-only UPDATE needs no attributes',
+    msg: upd([], { nlri: [], withdrawn: nlri }),
+    outcome: 'accept',
+    reasons: [],
+  },
+  {
+    name: 'missing ORIGIN → treat-as-withdraw (RFC 7606 §3 d)',
+    msg: upd([asPath, nextHop]),
+    outcome: 'treat-as-withdraw',
+    reasons: ['missing-origin'],
+  },
+  {
+    name: 'missing NEXT_HOP with IPv4 NLRI',
+    msg: upd([origin, asPath]),
+    outcome: 'treat-as-withdraw',
+    reasons: ['missing-next-hop'],
+  },
   {
     name: 'missing LOCAL_PREF on an internal session',
     msg: upd(base),
@@ -166,8 +187,10 @@ for (const c of cases) {
       v.issues.map((i) => i.reason),
       c.reasons,
     );
-    if (v.outcome === 'treat-as-withdraw') t.same(v.withdrawn, [...c.msg.withdrawn, ...c.msg.nlri], 'every named prefix is withdrawn');
-    if (v.outcome === 'attribute-discard') t.equal(v.attributes.length, c.msg.attributes.length - v.issues.length, 'discarded attributes removed');
+    if (v.outcome === 'treat-as-withdraw')
+      t.same(v.withdrawn, [...c.msg.withdrawn, ...c.msg.nlri], 'every named prefix is withdrawn');
+    if (v.outcome === 'attribute-discard')
+      t.equal(v.attributes.length, c.msg.attributes.length - v.issues.length, 'discarded attributes removed');
     if (c.notification !== undefined && v.outcome === 'session-reset') {
       t.equal(v.notification.code, c.notification.code);
       t.equal(v.notification.subcode, c.notification.subcode);
@@ -186,7 +209,13 @@ t.test('decoded malformed attributes flow into validation', async (t) => {
   const msg = decodeMessage(bytes);
   t.equal(msg.type, 'update');
   if (msg.type !== 'update') return;
-  t.same(msg.attributes[0], { type: 'malformed', code: 1, flags: 0x40, value: Uint8Array.of(0, 0), reason: 'origin-length' });
+  t.same(msg.attributes[0], {
+    type: 'malformed',
+    code: 1,
+    flags: 0x40,
+    value: Uint8Array.of(0, 0),
+    reason: 'origin-length',
+  });
   const v = validateUpdate(msg);
   t.equal(v.outcome, 'treat-as-withdraw');
   t.equal(v.issues[0]?.notification.subcode, 5, 'Attribute Length Error');
@@ -214,16 +243,51 @@ function encodeBack(m: UpdateMessage): Uint8Array {
 }
 
 const open = (over: Partial<OpenMessage> = {}): OpenMessage => ({
-  ...createOpen({ asn: 64512, holdTime: 90, bgpIdentifier: '192.0.2.2', capabilities: [{ type: 'multiprotocol', afi: 1, safi: 1 }] }),
+  ...createOpen({
+    asn: 64512,
+    holdTime: 90,
+    bgpIdentifier: '192.0.2.2',
+    capabilities: [{ type: 'multiprotocol', afi: 1, safi: 1 }],
+  }),
   ...over,
 });
 
-const openCases: { name: string; msg: OpenMessage; ctx?: OpenValidationContext; reason?: OpenIssueReason; subcode?: number; data?: string }[] = [
+const openCases: {
+  name: string;
+  msg: OpenMessage;
+  ctx?: OpenValidationContext;
+  reason?: OpenIssueReason;
+  subcode?: number;
+  data?: string;
+}[] = [
   { name: 'a good OPEN', msg: open() },
-  { name: 'version 3 → Unsupported Version Number with 0x0004', msg: open({ version: 3 }), reason: 'unsupported-version-number', subcode: 1, data: '0004' },
-  { name: 'wrong peer AS → Bad Peer AS', msg: open(), ctx: { peerAs: 64513 }, reason: 'bad-peer-as', subcode: 2, data: 'fc00' },
-  { name: 'hold time 2 → Unacceptable Hold Time', msg: open({ holdTime: 2 }), reason: 'unacceptable-hold-time', subcode: 6 },
-  { name: 'identifier 0.0.0.0 → Bad BGP Identifier', msg: open({ bgpIdentifier: '0.0.0.0' }), reason: 'bad-bgp-identifier', subcode: 3 },
+  {
+    name: 'version 3 → Unsupported Version Number with 0x0004',
+    msg: open({ version: 3 }),
+    reason: 'unsupported-version-number',
+    subcode: 1,
+    data: '0004',
+  },
+  {
+    name: 'wrong peer AS → Bad Peer AS',
+    msg: open(),
+    ctx: { peerAs: 64513 },
+    reason: 'bad-peer-as',
+    subcode: 2,
+    data: 'fc00',
+  },
+  {
+    name: 'hold time 2 → Unacceptable Hold Time',
+    msg: open({ holdTime: 2 }),
+    reason: 'unacceptable-hold-time',
+    subcode: 6,
+  },
+  {
+    name: 'identifier 0.0.0.0 → Bad BGP Identifier',
+    msg: open({ bgpIdentifier: '0.0.0.0' }),
+    reason: 'bad-bgp-identifier',
+    subcode: 3,
+  },
   {
     name: 'internal peer with our identifier',
     msg: open(),
@@ -239,7 +303,11 @@ const openCases: { name: string; msg: OpenMessage; ctx?: OpenValidationContext; 
   },
   {
     name: 'malformed 4-octet AS capability → Unspecific',
-    msg: open({ optionalParameters: [{ type: 'capabilities', capabilities: [{ type: 'unknown', code: 65, value: new Uint8Array(3) }] }] }),
+    msg: open({
+      optionalParameters: [
+        { type: 'capabilities', capabilities: [{ type: 'unknown', code: 65, value: new Uint8Array(3) }] },
+      ],
+    }),
     reason: 'malformed-capability',
     subcode: 0,
   },

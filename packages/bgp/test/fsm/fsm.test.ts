@@ -22,7 +22,12 @@ const CONFIG: FsmConfig = {
 };
 
 function peerOpen(over: Partial<{ asn: number; holdTime: number; id: string }> = {}): OpenMessage {
-  return createOpen({ asn: over.asn ?? 64513, holdTime: over.holdTime ?? 90, bgpIdentifier: over.id ?? '192.0.2.2', capabilities: [] });
+  return createOpen({
+    asn: over.asn ?? 64513,
+    holdTime: over.holdTime ?? 90,
+    bgpIdentifier: over.id ?? '192.0.2.2',
+    capabilities: [],
+  });
 }
 
 /** Runs events from a fresh FSM at time 0, each 1 ms apart; returns the final state. */
@@ -65,11 +70,32 @@ interface Row {
 }
 
 const ROWS: readonly Row[] = [
-  { name: 'Idle + ManualStart → Connect, connect', from: 'idle', event: START, want: { state: 'connect', reason: 'manual-start', actions: ['connect'] } },
-  { name: 'Idle + ManualStart (passive) → Active', from: 'idle', event: START, config: { passive: true }, want: { state: 'active', reason: 'manual-start', actions: [] } },
+  {
+    name: 'Idle + ManualStart → Connect, connect',
+    from: 'idle',
+    event: START,
+    want: { state: 'connect', reason: 'manual-start', actions: ['connect'] },
+  },
+  {
+    name: 'Idle + ManualStart (passive) → Active',
+    from: 'idle',
+    event: START,
+    config: { passive: true },
+    want: { state: 'active', reason: 'manual-start', actions: [] },
+  },
   { name: 'Idle ignores KEEPALIVE', from: 'idle', event: KA, want: { state: 'idle', actions: [] } },
-  { name: 'Idle refuses a connection', from: 'idle', event: CONNECTED, want: { state: 'idle', actions: ['disconnect'] } },
-  { name: 'Connect + TCP confirmed → OpenSent, OPEN', from: 'connect', event: CONNECTED, want: { state: 'open-sent', reason: 'tcp-connection-confirmed', actions: ['send-open'] } },
+  {
+    name: 'Idle refuses a connection',
+    from: 'idle',
+    event: CONNECTED,
+    want: { state: 'idle', actions: ['disconnect'] },
+  },
+  {
+    name: 'Connect + TCP confirmed → OpenSent, OPEN',
+    from: 'connect',
+    event: CONNECTED,
+    want: { state: 'open-sent', reason: 'tcp-connection-confirmed', actions: ['send-open'] },
+  },
   {
     name: 'Connect + TCP confirmed with DelayOpen stays in Connect',
     from: 'connect',
@@ -77,49 +103,114 @@ const ROWS: readonly Row[] = [
     config: { delayOpenTime: 5 },
     want: { state: 'connect', reason: 'tcp-connection-confirmed', actions: [] },
   },
-  { name: 'Connect + TCP fails → Active (backoff)', from: 'connect', event: { kind: 'tcp-connection-failed' }, want: { state: 'active', reason: 'tcp-connection-failed', actions: ['disconnect'] } },
-  { name: 'Connect + ConnectRetry → Connect, reconnect', from: 'connect', event: { kind: 'timer-expired', timer: 'connect-retry' }, want: { state: 'connect', reason: 'connect-retry-expired', actions: ['disconnect', 'connect'] } },
-  { name: 'Active + ConnectRetry → Connect', from: 'active', event: { kind: 'timer-expired', timer: 'connect-retry' }, want: { state: 'connect', reason: 'connect-retry-expired', actions: ['connect'] } },
-  { name: 'Active + TCP confirmed → OpenSent', from: 'active', event: { kind: 'tcp-connection-confirmed', direction: 'inbound' }, want: { state: 'open-sent', actions: ['send-open'] } },
+  {
+    name: 'Connect + TCP fails → Active (backoff)',
+    from: 'connect',
+    event: { kind: 'tcp-connection-failed' },
+    want: { state: 'active', reason: 'tcp-connection-failed', actions: ['disconnect'] },
+  },
+  {
+    name: 'Connect + ConnectRetry → Connect, reconnect',
+    from: 'connect',
+    event: { kind: 'timer-expired', timer: 'connect-retry' },
+    want: { state: 'connect', reason: 'connect-retry-expired', actions: ['disconnect', 'connect'] },
+  },
+  {
+    name: 'Active + ConnectRetry → Connect',
+    from: 'active',
+    event: { kind: 'timer-expired', timer: 'connect-retry' },
+    want: { state: 'connect', reason: 'connect-retry-expired', actions: ['connect'] },
+  },
+  {
+    name: 'Active + TCP confirmed → OpenSent',
+    from: 'active',
+    event: { kind: 'tcp-connection-confirmed', direction: 'inbound' },
+    want: { state: 'open-sent', actions: ['send-open'] },
+  },
   {
     name: 'Connect + UPDATE → Idle, FSM error',
     from: 'connect',
     event: { kind: 'update-received' },
-    want: { state: 'idle', reason: 'unexpected-message', actions: ['send-notification', 'disconnect'], notification: [5, 0] },
+    want: {
+      state: 'idle',
+      reason: 'unexpected-message',
+      actions: ['send-notification', 'disconnect'],
+      notification: [5, 0],
+    },
   },
-  { name: 'Connect + ManualStop → Idle, no NOTIFICATION', from: 'connect', event: { kind: 'manual-stop' }, want: { state: 'idle', reason: 'manual-stop', actions: ['disconnect'] } },
-  { name: 'OpenSent + OPEN → OpenConfirm, KEEPALIVE', from: 'open-sent', event: OPEN, want: { state: 'open-confirm', reason: 'open-accepted', actions: ['send-keepalive'] } },
+  {
+    name: 'Connect + ManualStop → Idle, no NOTIFICATION',
+    from: 'connect',
+    event: { kind: 'manual-stop' },
+    want: { state: 'idle', reason: 'manual-stop', actions: ['disconnect'] },
+  },
+  {
+    name: 'OpenSent + OPEN → OpenConfirm, KEEPALIVE',
+    from: 'open-sent',
+    event: OPEN,
+    want: { state: 'open-confirm', reason: 'open-accepted', actions: ['send-keepalive'] },
+  },
   {
     name: 'OpenSent + OPEN from wrong AS → Idle, Bad Peer AS',
     from: 'open-sent',
     event: { kind: 'open-received', open: peerOpen({ asn: 64999 }) },
-    want: { state: 'idle', reason: 'open-rejected', actions: ['send-notification', 'disconnect'], notification: [2, 2] },
+    want: {
+      state: 'idle',
+      reason: 'open-rejected',
+      actions: ['send-notification', 'disconnect'],
+      notification: [2, 2],
+    },
   },
   {
     name: 'OpenSent + OPEN hold time 2 → Unacceptable Hold Time',
     from: 'open-sent',
     event: { kind: 'open-received', open: { ...peerOpen(), holdTime: 2 } },
-    want: { state: 'idle', reason: 'open-rejected', actions: ['send-notification', 'disconnect'], notification: [2, 6] },
+    want: {
+      state: 'idle',
+      reason: 'open-rejected',
+      actions: ['send-notification', 'disconnect'],
+      notification: [2, 6],
+    },
   },
   {
     name: 'OpenSent + OPEN with our BGP Identifier (iBGP) → Bad BGP Identifier',
     from: 'open-sent',
     config: { peerAsn: 64512 },
     event: { kind: 'open-received', open: peerOpen({ asn: 64512, id: '192.0.2.1' }) },
-    want: { state: 'idle', reason: 'open-rejected', actions: ['send-notification', 'disconnect'], notification: [2, 3] },
+    want: {
+      state: 'idle',
+      reason: 'open-rejected',
+      actions: ['send-notification', 'disconnect'],
+      notification: [2, 3],
+    },
   },
   {
     name: 'OpenSent + hold timer → Idle, Hold Timer Expired',
     from: 'open-sent',
     event: { kind: 'timer-expired', timer: 'hold' },
-    want: { state: 'idle', reason: 'hold-timer-expired', actions: ['send-notification', 'disconnect'], notification: [4, 0] },
+    want: {
+      state: 'idle',
+      reason: 'hold-timer-expired',
+      actions: ['send-notification', 'disconnect'],
+      notification: [4, 0],
+    },
   },
-  { name: 'OpenSent + TCP fails → Active', from: 'open-sent', event: { kind: 'tcp-connection-failed' }, want: { state: 'active', reason: 'peer-closed', actions: ['disconnect'] } },
+  {
+    name: 'OpenSent + TCP fails → Active',
+    from: 'open-sent',
+    event: { kind: 'tcp-connection-failed' },
+    want: { state: 'active', reason: 'peer-closed', actions: ['disconnect'] },
+  },
   {
     name: 'OpenSent + KEEPALIVE → FSM error (OpenSent subcode)',
     from: 'open-sent',
     event: KA,
-    want: { state: 'idle', reason: 'unexpected-message', actions: ['send-notification', 'disconnect'], notification: [5, 1] },
+    want: {
+      state: 'idle',
+      reason: 'unexpected-message',
+      actions: ['send-notification', 'disconnect'],
+      notification: [5, 1],
+    },
   },
   {
     name: 'OpenSent + ManualStop → Cease/Administrative Shutdown',
@@ -131,7 +222,12 @@ const ROWS: readonly Row[] = [
     name: 'OpenSent + collision dump → Cease/Connection Collision Resolution',
     from: 'open-sent',
     event: { kind: 'open-collision-dump' },
-    want: { state: 'idle', reason: 'collision-lost', actions: ['send-notification', 'disconnect'], notification: [6, 7] },
+    want: {
+      state: 'idle',
+      reason: 'collision-lost',
+      actions: ['send-notification', 'disconnect'],
+      notification: [6, 7],
+    },
   },
   {
     name: 'OpenSent + NOTIFICATION → Idle, nothing sent',
@@ -143,42 +239,97 @@ const ROWS: readonly Row[] = [
     name: 'OpenSent + header error → Idle with its NOTIFICATION',
     from: 'open-sent',
     event: { kind: 'message-error', notification: { code: 1, subcode: 2, data: new Uint8Array([0, 5]) } },
-    want: { state: 'idle', reason: 'message-error', actions: ['send-notification', 'disconnect'], notification: [1, 2] },
+    want: {
+      state: 'idle',
+      reason: 'message-error',
+      actions: ['send-notification', 'disconnect'],
+      notification: [1, 2],
+    },
   },
-  { name: 'OpenConfirm + KEEPALIVE → Established', from: 'open-confirm', event: KA, want: { state: 'established', reason: 'keepalive-received', actions: ['session-established'] } },
-  { name: 'OpenConfirm + keepalive timer → KEEPALIVE', from: 'open-confirm', event: { kind: 'timer-expired', timer: 'keepalive' }, want: { state: 'open-confirm', actions: ['send-keepalive'] } },
+  {
+    name: 'OpenConfirm + KEEPALIVE → Established',
+    from: 'open-confirm',
+    event: KA,
+    want: { state: 'established', reason: 'keepalive-received', actions: ['session-established'] },
+  },
+  {
+    name: 'OpenConfirm + keepalive timer → KEEPALIVE',
+    from: 'open-confirm',
+    event: { kind: 'timer-expired', timer: 'keepalive' },
+    want: { state: 'open-confirm', actions: ['send-keepalive'] },
+  },
   {
     name: 'OpenConfirm + UPDATE → FSM error (OpenConfirm subcode)',
     from: 'open-confirm',
     event: { kind: 'update-received' },
-    want: { state: 'idle', reason: 'unexpected-message', actions: ['send-notification', 'disconnect'], notification: [5, 2] },
+    want: {
+      state: 'idle',
+      reason: 'unexpected-message',
+      actions: ['send-notification', 'disconnect'],
+      notification: [5, 2],
+    },
   },
   {
     name: 'OpenConfirm + hold timer → Hold Timer Expired',
     from: 'open-confirm',
     event: { kind: 'timer-expired', timer: 'hold' },
-    want: { state: 'idle', reason: 'hold-timer-expired', actions: ['send-notification', 'disconnect'], notification: [4, 0] },
+    want: {
+      state: 'idle',
+      reason: 'hold-timer-expired',
+      actions: ['send-notification', 'disconnect'],
+      notification: [4, 0],
+    },
   },
-  { name: 'OpenConfirm + TCP fails → Idle', from: 'open-confirm', event: { kind: 'tcp-connection-failed' }, want: { state: 'idle', reason: 'peer-closed', actions: ['disconnect'] } },
-  { name: 'Established + UPDATE keeps the session', from: 'established', event: { kind: 'update-received' }, want: { state: 'established', actions: [] } },
-  { name: 'Established + keepalive timer → KEEPALIVE', from: 'established', event: { kind: 'timer-expired', timer: 'keepalive' }, want: { state: 'established', actions: ['send-keepalive'] } },
+  {
+    name: 'OpenConfirm + TCP fails → Idle',
+    from: 'open-confirm',
+    event: { kind: 'tcp-connection-failed' },
+    want: { state: 'idle', reason: 'peer-closed', actions: ['disconnect'] },
+  },
+  {
+    name: 'Established + UPDATE keeps the session',
+    from: 'established',
+    event: { kind: 'update-received' },
+    want: { state: 'established', actions: [] },
+  },
+  {
+    name: 'Established + keepalive timer → KEEPALIVE',
+    from: 'established',
+    event: { kind: 'timer-expired', timer: 'keepalive' },
+    want: { state: 'established', actions: ['send-keepalive'] },
+  },
   {
     name: 'Established + hold timer → Hold Timer Expired, session down',
     from: 'established',
     event: { kind: 'timer-expired', timer: 'hold' },
-    want: { state: 'idle', reason: 'hold-timer-expired', actions: ['send-notification', 'disconnect', 'session-down'], notification: [4, 0] },
+    want: {
+      state: 'idle',
+      reason: 'hold-timer-expired',
+      actions: ['send-notification', 'disconnect', 'session-down'],
+      notification: [4, 0],
+    },
   },
   {
     name: 'Established + UPDATE error → its NOTIFICATION',
     from: 'established',
     event: { kind: 'update-error', notification: { code: 3, subcode: 1, data: new Uint8Array(0) } },
-    want: { state: 'idle', reason: 'update-error', actions: ['send-notification', 'disconnect', 'session-down'], notification: [3, 1] },
+    want: {
+      state: 'idle',
+      reason: 'update-error',
+      actions: ['send-notification', 'disconnect', 'session-down'],
+      notification: [3, 1],
+    },
   },
   {
     name: 'Established + OPEN → FSM error (Established subcode)',
     from: 'established',
     event: OPEN,
-    want: { state: 'idle', reason: 'unexpected-message', actions: ['send-notification', 'disconnect', 'session-down'], notification: [5, 3] },
+    want: {
+      state: 'idle',
+      reason: 'unexpected-message',
+      actions: ['send-notification', 'disconnect', 'session-down'],
+      notification: [5, 3],
+    },
   },
   {
     name: 'Established + NOTIFICATION → Idle, session down',
@@ -186,18 +337,33 @@ const ROWS: readonly Row[] = [
     event: { kind: 'notification-received', notification: { code: 6, subcode: 2, data: new Uint8Array(0) } },
     want: { state: 'idle', reason: 'notification-received', actions: ['disconnect', 'session-down'] },
   },
-  { name: 'Established + TCP fails → Idle, session down', from: 'established', event: { kind: 'tcp-connection-failed' }, want: { state: 'idle', reason: 'peer-closed', actions: ['disconnect', 'session-down'] } },
+  {
+    name: 'Established + TCP fails → Idle, session down',
+    from: 'established',
+    event: { kind: 'tcp-connection-failed' },
+    want: { state: 'idle', reason: 'peer-closed', actions: ['disconnect', 'session-down'] },
+  },
   {
     name: 'Established + ManualStop with a message → that NOTIFICATION',
     from: 'established',
     event: { kind: 'manual-stop', notification: { code: 6, subcode: 2, data: new Uint8Array([3, 98, 121, 101]) } },
-    want: { state: 'idle', reason: 'manual-stop', actions: ['send-notification', 'disconnect', 'session-down'], notification: [6, 2] },
+    want: {
+      state: 'idle',
+      reason: 'manual-stop',
+      actions: ['send-notification', 'disconnect', 'session-down'],
+      notification: [6, 2],
+    },
   },
   {
     name: 'Established + collision dump → Cease 7',
     from: 'established',
     event: { kind: 'open-collision-dump' },
-    want: { state: 'idle', reason: 'collision-lost', actions: ['send-notification', 'disconnect', 'session-down'], notification: [6, 7] },
+    want: {
+      state: 'idle',
+      reason: 'collision-lost',
+      actions: ['send-notification', 'disconnect', 'session-down'],
+      notification: [6, 7],
+    },
   },
 ];
 
@@ -216,11 +382,16 @@ t.test('transition table', async (t) => {
     );
     const n = r.actions.find((a) => a.kind === 'send-notification');
     if (row.want.notification !== undefined) {
-      t.same(n?.kind === 'send-notification' ? [n.notification.code, n.notification.subcode] : undefined, row.want.notification, `${row.name}: notification`);
+      t.same(
+        n?.kind === 'send-notification' ? [n.notification.code, n.notification.subcode] : undefined,
+        row.want.notification,
+        `${row.name}: notification`,
+      );
     } else {
       t.equal(n, undefined, `${row.name}: no notification`);
     }
-    if (r.transition !== undefined) t.equal(r.transition.reason, r.state.reason, `${row.name}: transition carries the reason`);
+    if (r.transition !== undefined)
+      t.equal(r.transition.reason, r.state.reason, `${row.name}: transition carries the reason`);
   }
 });
 
@@ -232,7 +403,10 @@ t.test('hold time negotiation: min of both, keepalive a third', async (t) => {
     { ours: 0, theirs: 90, hold: 0, keepaliveMs: 0 },
   ];
   for (const c of cases) {
-    const s = drive([START, CONNECTED, { kind: 'open-received', open: peerOpen({ holdTime: c.theirs }) }], { ...CONFIG, holdTime: c.ours });
+    const s = drive([START, CONNECTED, { kind: 'open-received', open: peerOpen({ holdTime: c.theirs }) }], {
+      ...CONFIG,
+      holdTime: c.ours,
+    });
     t.equal(s.negotiatedHoldTime, c.hold, `hold ${c.ours}/${c.theirs}`);
     t.equal(s.keepaliveMs, c.keepaliveMs, `keepalive ${c.ours}/${c.theirs}`);
     if (c.hold === 0) t.same(Object.keys(s.timers), [], 'hold 0 runs no hold or keepalive timer');
@@ -248,7 +422,10 @@ t.test('hold timer expiry with the manual clock, keepalives keep it alive', asyn
   const step = (e: FsmEvent): void => {
     const r = stepFsm(s, e, clock.now());
     s = r.state;
-    for (const a of r.actions) sent.push(a.kind === 'send-notification' ? `notification ${a.notification.code}/${a.notification.subcode}` : a.kind);
+    for (const a of r.actions)
+      sent.push(
+        a.kind === 'send-notification' ? `notification ${a.notification.code}/${a.notification.subcode}` : a.kind,
+      );
   };
   const advance = (ms: number): void => {
     const until = clock.now() + ms;
@@ -308,7 +485,9 @@ t.test('idle hold backoff damps a flapping peer and restarts automatically', asy
   }
   // Each wait is the doubled base (1, 2, 4, 8, 8 s) times jitter in [0.75, 1].
   const bases = [1000, 2000, 4000, 8000, 8000];
-  waits.forEach((w, i) => t.ok(w >= bases[i]! * 0.75 && w <= bases[i]!, `wait ${i} = ${w} within jitter of ${bases[i]}`));
+  waits.forEach((w, i) =>
+    t.ok(w >= bases[i]! * 0.75 && w <= bases[i]!, `wait ${i} = ${w} within jitter of ${bases[i]}`),
+  );
   // A session that stayed up past dampingResetTime starts the backoff over.
   now += 61_000;
   s = stepFsm(s, { kind: 'tcp-connection-failed' }, now).state;
@@ -381,7 +560,12 @@ t.test('required capabilities are enforced', async (t) => {
   const s = drive([START, CONNECTED], { ...CONFIG, requiredCapabilities: [70] });
   const r = stepFsm(s, OPEN, 10);
   const n = r.actions.find((a) => a.kind === 'send-notification');
-  t.same(n?.kind === 'send-notification' ? [n.notification.code, n.notification.subcode, [...n.notification.data]] : undefined, [2, 7, [70, 0]]);
+  t.same(
+    n?.kind === 'send-notification'
+      ? [n.notification.code, n.notification.subcode, [...n.notification.data]]
+      : undefined,
+    [2, 7, [70, 0]],
+  );
 });
 
 t.test('steps never mutate the state they are given', async (t) => {

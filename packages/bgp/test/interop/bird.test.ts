@@ -54,7 +54,10 @@ t.test('BIRD 2', { skip }, async (t) => {
   const lab = Lab.create({ tag: 'bgpbird' }, t);
   const us = await lab.namespace('us');
   const bns = await lab.namespace('bird');
-  await lab.link(us, 'eth0', bns, 'eth0', { addressA: [`${US4}/24`, `${US_IBGP}/24`, `${US6}/64`], addressB: [`${BIRD4}/24`, `${BIRD6}/64`] });
+  await lab.link(us, 'eth0', bns, 'eth0', {
+    addressA: [`${US4}/24`, `${US_IBGP}/24`, `${US6}/64`],
+    addressB: [`${BIRD4}/24`, `${BIRD6}/64`],
+  });
   let bird = new BirdPeer(bns, birdInit());
   t.teardown(() => bird.stop());
   await bird.start();
@@ -71,11 +74,21 @@ t.test('BIRD 2', { skip }, async (t) => {
     });
   let ebgp = await spawnEbgp();
   t.teardown(() => ebgp.close());
-  const ibgp = await SpeakerWorker.spawn(us, { asn: BIRD_AS, routerId: US_IBGP, peers: [{ address: BIRD4, asn: BIRD_AS, localAddress: US_IBGP, families: ['ipv4-unicast'], ...common }] });
+  const ibgp = await SpeakerWorker.spawn(us, {
+    asn: BIRD_AS,
+    routerId: US_IBGP,
+    peers: [{ address: BIRD4, asn: BIRD_AS, localAddress: US_IBGP, families: ['ipv4-unicast'], ...common }],
+  });
   t.teardown(() => ibgp.close());
 
-  await ebgp.call('announce', { prefixes: ['198.51.100.10/32', '198.51.100.11/32'], attributes: { communities: ['64512:10', '65000:20'], largeCommunities: ['4200000001:1:2'], med: 7 } });
-  await ebgp.call('announce', { prefix: '2001:db8:100::10/128', attributes: { communities: ['64512:60'], largeCommunities: ['4200000001:6:6'] } });
+  await ebgp.call('announce', {
+    prefixes: ['198.51.100.10/32', '198.51.100.11/32'],
+    attributes: { communities: ['64512:10', '65000:20'], largeCommunities: ['4200000001:1:2'], med: 7 },
+  });
+  await ebgp.call('announce', {
+    prefix: '2001:db8:100::10/128',
+    attributes: { communities: ['64512:60'], largeCommunities: ['4200000001:6:6'] },
+  });
   await ibgp.call('announce', { prefix: '203.0.113.30/32', attributes: { localPref: 300, communities: ['64513:30'] } });
   await Promise.all([ebgp.call('start'), ibgp.call('start')]);
 
@@ -88,7 +101,14 @@ t.test('BIRD 2', { skip }, async (t) => {
   });
 
   await t.test('routes in BIRD with their attributes', async (t) => {
-    await waitFor('routes in BIRD', async () => (await hasRoute(bird, '198.51.100.11/32')) && (await hasRoute(bird, '2001:db8:100::10/128')) && (await hasRoute(bird, '203.0.113.30/32')), 15_000);
+    await waitFor(
+      'routes in BIRD',
+      async () =>
+        (await hasRoute(bird, '198.51.100.11/32')) &&
+        (await hasRoute(bird, '2001:db8:100::10/128')) &&
+        (await hasRoute(bird, '203.0.113.30/32')),
+      15_000,
+    );
     const v4 = (await bird.routes(4)).find((r) => r.prefix === '198.51.100.10/32')!;
     t.same(v4.asPath, [OUR_AS], '4-octet AS in AS_PATH');
     t.equal(v4.nextHop, US4, 'next hop self');
@@ -121,7 +141,11 @@ t.test('BIRD 2', { skip }, async (t) => {
 
   await t.test('administrative shutdown with a message, then back', async (t) => {
     await ibgp.call('disable', { peer: BIRD4, message: 'lbkit maintenance' });
-    await waitFor('BIRD sees the shutdown', async () => !/Established/.test(await bird.birdc(['show', 'protocols', 'all', 'n2'])), 10_000);
+    await waitFor(
+      'BIRD sees the shutdown',
+      async () => !/Established/.test(await bird.birdc(['show', 'protocols', 'all', 'n2'])),
+      10_000,
+    );
     const out = await bird.birdc(['show', 'protocols', 'all', 'n2']);
     t.match(out, /lbkit maintenance|Administrative shutdown/i, 'BIRD shows the shutdown');
     await waitFor('route gone', async () => !(await hasRoute(bird, '203.0.113.30/32')), 10_000);
@@ -155,7 +179,11 @@ t.test('BIRD 2', { skip }, async (t) => {
     bird = new BirdPeer(bns, birdInit());
     await bird.start();
     await ebgp.waitEstablished(BIRD4, 30_000);
-    await waitFor('routes in the new BIRD', async () => (await hasRoute(bird, '198.51.100.10/32')) && (await hasRoute(bird, '2001:db8:100::10/128')), 30_000);
+    await waitFor(
+      'routes in the new BIRD',
+      async () => (await hasRoute(bird, '198.51.100.10/32')) && (await hasRoute(bird, '2001:db8:100::10/128')),
+      30_000,
+    );
     t.pass('routes re-sent to the restarted BIRD');
   });
 
@@ -163,11 +191,18 @@ t.test('BIRD 2', { skip }, async (t) => {
     await bird.waitEstablished(US4);
     await waitFor('route present', async () => hasRoute(bird, '198.51.100.10/32'), 10_000);
     await ebgp.close(true); // the process dies: the kernel closes the connection, no NOTIFICATION
-    await waitFor('BIRD notices', async () => !/Established/.test(await bird.birdc(['show', 'protocols', 'n0'])), 10_000);
+    await waitFor(
+      'BIRD notices',
+      async () => !/Established/.test(await bird.birdc(['show', 'protocols', 'n0'])),
+      10_000,
+    );
     await new Promise((r) => setTimeout(r, 1500));
     t.ok(await hasRoute(bird, '198.51.100.10/32'), 'route retained as stale during our restart');
     ebgp = await spawnEbgp(true);
-    await ebgp.call('announce', { prefixes: ['198.51.100.10/32'], attributes: { communities: ['64512:10', '65000:20'] } });
+    await ebgp.call('announce', {
+      prefixes: ['198.51.100.10/32'],
+      attributes: { communities: ['64512:10', '65000:20'] },
+    });
     await ebgp.call('start');
     await ebgp.waitEstablished(BIRD4, 30_000);
     await bird.waitEstablished(US4);
@@ -183,7 +218,11 @@ t.test('BIRD with TCP-MD5: right, wrong and missing password', { skip }, async (
   const us = await lab.namespace('us');
   const bns = await lab.namespace('bird');
   await lab.link(us, 'eth0', bns, 'eth0', { addressA: [`${US4}/24`], addressB: [`${BIRD4}/24`] });
-  const bird = new BirdWithPassword(bns, { asn: BIRD_AS, routerId: BIRD4, neighbors: [{ address: US4, asn: OUR_AS, holdTime: 9 }] }, 'lbk-md5-secret');
+  const bird = new BirdWithPassword(
+    bns,
+    { asn: BIRD_AS, routerId: BIRD4, neighbors: [{ address: US4, asn: OUR_AS, holdTime: 9 }] },
+    'lbk-md5-secret',
+  );
   t.teardown(() => bird.stop());
   await bird.start();
   for (const c of [
@@ -194,7 +233,17 @@ t.test('BIRD with TCP-MD5: right, wrong and missing password', { skip }, async (
     const w = await SpeakerWorker.spawn(us, {
       asn: OUR_AS,
       routerId: US4,
-      peers: [{ address: BIRD4, asn: BIRD_AS, families: ['ipv4-unicast'], holdTime: 9, connectRetryTime: 1, connectTimeout: 1, ...(c.password === undefined ? {} : { md5Password: c.password }) }],
+      peers: [
+        {
+          address: BIRD4,
+          asn: BIRD_AS,
+          families: ['ipv4-unicast'],
+          holdTime: 9,
+          connectRetryTime: 1,
+          connectTimeout: 1,
+          ...(c.password === undefined ? {} : { md5Password: c.password }),
+        },
+      ],
     });
     await w.call('start');
     if (c.up) {
@@ -209,4 +258,51 @@ t.test('BIRD with TCP-MD5: right, wrong and missing password', { skip }, async (
     }
     await w.close();
   }
+});
+
+/** BIRD with GTSM (`ttl security on`) on every neighbour. */
+class BirdWithGtsm extends BirdPeer {
+  override config(): string {
+    return super.config().replace(/(\n {2}neighbor [^\n]+;)/g, '$1\n  ttl security on;');
+  }
+}
+
+t.test('BIRD connecting to our listener with GTSM, bound to a device', { skip }, async (t) => {
+  const lab = Lab.create({ tag: 'bgpgtsm' }, t);
+  const us = await lab.namespace('us');
+  const bns = await lab.namespace('bird');
+  await lab.link(us, 'eth0', bns, 'eth0', { addressA: [`${US4}/24`], addressB: [`${BIRD4}/24`] });
+  const init: PeerInit = { asn: BIRD_AS, routerId: BIRD4, neighbors: [{ address: US4, asn: OUR_AS, holdTime: 9 }] };
+  const w = await SpeakerWorker.spawn(us, {
+    asn: OUR_AS,
+    routerId: US4,
+    listen: { address: '0.0.0.0', port: 179 },
+    peers: [
+      {
+        address: BIRD4,
+        asn: BIRD_AS,
+        passive: true,
+        gtsm: true,
+        device: 'eth0',
+        families: ['ipv4-unicast'],
+        holdTime: 9,
+      },
+    ],
+  });
+  t.teardown(() => w.close());
+  await w.call('announce', { prefix: '198.51.100.77/32' });
+  await w.call('start');
+  // BIRD without GTSM sends TTL 64: our listener's minimum TTL of 255 drops its SYNs.
+  const plain = new BirdPeer(bns, init);
+  await plain.start();
+  await new Promise((r) => setTimeout(r, 4000));
+  t.not((await w.status())[0]!.state, 'established', 'a peer sending TTL 64 never gets a session');
+  await plain.stop();
+  const bird = new BirdWithGtsm(bns, init);
+  t.teardown(() => bird.stop());
+  await bird.start();
+  await w.waitEstablished(BIRD4, 30_000);
+  await bird.waitEstablished(US4);
+  await waitFor('route in BIRD', async () => hasRoute(bird, '198.51.100.77/32'), 10_000);
+  t.pass('passive session over our listener with GTSM both ways');
 });

@@ -2,7 +2,16 @@
 // 2-octet AS and LOCAL_PREF, communities and large communities read back from each daemon's own table, a
 // withdrawal, a route refresh from the daemon, and the daemon restarting.
 import t from 'tap';
-import { FrrPeer, GobgpPeer, Lab, privilegedSkipWith, waitFor, type Netns, type PeerInit, type RealBgpPeer } from '@lbkit/testkit';
+import {
+  FrrPeer,
+  GobgpPeer,
+  Lab,
+  privilegedSkipWith,
+  waitFor,
+  type Netns,
+  type PeerInit,
+  type RealBgpPeer,
+} from '@lbkit/testkit';
 import { SpeakerWorker } from './speaker-worker-client.js';
 
 const US4 = '192.0.2.1';
@@ -30,7 +39,10 @@ const DAEMONS: readonly Daemon[] = [
     create: (ns, init) => new GobgpPeer(ns, init),
     localPref: async (peer, prefix) => {
       const out = await (peer as GobgpPeer).gobgp(['global', 'rib', '-a', 'ipv4', '-j']);
-      const data = JSON.parse(out === '' ? '{}' : out) as Record<string, { attrs?: { type: number; value?: unknown }[] }[]>;
+      const data = JSON.parse(out === '' ? '{}' : out) as Record<
+        string,
+        { attrs?: { type: number; value?: unknown }[] }[]
+      >;
       const attr = data[prefix]?.[0]?.attrs?.find((a) => a.type === 5);
       return typeof attr?.value === 'number' ? attr.value : undefined;
     },
@@ -40,7 +52,9 @@ const DAEMONS: readonly Daemon[] = [
     programs: ['/usr/lib/frr/bgpd', '/usr/lib/frr/zebra', 'vtysh'],
     create: (ns, init) => new FrrPeer(ns, init),
     localPref: async (peer, prefix) => {
-      const j = JSON.parse(await (peer as FrrPeer).vtysh([`show bgp ipv4 unicast ${prefix} json`])) as { paths?: { locPrf?: number }[] };
+      const j = JSON.parse(await (peer as FrrPeer).vtysh([`show bgp ipv4 unicast ${prefix} json`])) as {
+        paths?: { locPrf?: number }[];
+      };
       return j.paths?.[0]?.locPrf;
     },
   },
@@ -67,7 +81,10 @@ for (const d of DAEMONS) {
     const lab = Lab.create({ tag: `bgp${d.name.toLowerCase()}` }, t);
     const us = await lab.namespace('us');
     const pns = await lab.namespace('peer');
-    await lab.link(us, 'eth0', pns, 'eth0', { addressA: [`${US4}/24`, `${US_IBGP}/24`, `${US6}/64`], addressB: [`${PEER4}/24`, `${PEER6}/64`] });
+    await lab.link(us, 'eth0', pns, 'eth0', {
+      addressA: [`${US4}/24`, `${US_IBGP}/24`, `${US6}/64`],
+      addressB: [`${PEER4}/24`, `${PEER6}/64`],
+    });
     let peer = d.create(pns, init());
     t.teardown(() => peer.stop());
     await peer.start();
@@ -82,11 +99,24 @@ for (const d of DAEMONS) {
       ],
     });
     t.teardown(() => ebgp.close());
-    const ibgp = await SpeakerWorker.spawn(us, { asn: PEER_AS, routerId: US_IBGP, peers: [{ address: PEER4, asn: PEER_AS, localAddress: US_IBGP, families: ['ipv4-unicast'], ...common }] });
+    const ibgp = await SpeakerWorker.spawn(us, {
+      asn: PEER_AS,
+      routerId: US_IBGP,
+      peers: [{ address: PEER4, asn: PEER_AS, localAddress: US_IBGP, families: ['ipv4-unicast'], ...common }],
+    });
     t.teardown(() => ibgp.close());
-    await ebgp.call('announce', { prefixes: ['198.51.100.20/32', '198.51.100.21/32'], attributes: { communities: ['64512:20'], largeCommunities: ['4200000001:2:2'] } });
-    await ebgp.call('announce', { prefix: '2001:db8:200::20/128', attributes: { communities: ['64512:62'], largeCommunities: ['4200000001:6:2'] } });
-    await ibgp.call('announce', { prefix: '203.0.113.40/32', attributes: { localPref: 250, communities: ['64513:40'] } });
+    await ebgp.call('announce', {
+      prefixes: ['198.51.100.20/32', '198.51.100.21/32'],
+      attributes: { communities: ['64512:20'], largeCommunities: ['4200000001:2:2'] },
+    });
+    await ebgp.call('announce', {
+      prefix: '2001:db8:200::20/128',
+      attributes: { communities: ['64512:62'], largeCommunities: ['4200000001:6:2'] },
+    });
+    await ibgp.call('announce', {
+      prefix: '203.0.113.40/32',
+      attributes: { localPref: 250, communities: ['64513:40'] },
+    });
     await Promise.all([ebgp.call('start'), ibgp.call('start')]);
 
     await t.test('sessions establish', async () => {
@@ -95,7 +125,14 @@ for (const d of DAEMONS) {
     });
 
     await t.test('routes and attributes in the daemon', async (t) => {
-      await waitFor(`routes in ${d.name}`, async () => (await has(peer, '198.51.100.21/32')) && (await has(peer, '2001:db8:200::20/128')) && (await has(peer, '203.0.113.40/32')), 20_000);
+      await waitFor(
+        `routes in ${d.name}`,
+        async () =>
+          (await has(peer, '198.51.100.21/32')) &&
+          (await has(peer, '2001:db8:200::20/128')) &&
+          (await has(peer, '203.0.113.40/32')),
+        20_000,
+      );
       const v4 = (await peer.routes(4)).find((r) => r.prefix === '198.51.100.20/32')!;
       t.same(v4.asPath, [OUR_AS]);
       t.equal(v4.nextHop, US4);
@@ -114,13 +151,21 @@ for (const d of DAEMONS) {
       t.ok(await has(peer, '198.51.100.20/32'));
     });
 
-    await t.test('route refresh from the daemon answered', d.noRouteRefresh === undefined ? {} : { skip: d.noRouteRefresh }, async (t) => {
-      const before = (await ebgp.status()).find((s) => s.peer === PEER4)!.counters.routeRefreshIn;
-      await peer.refreshFrom(US4);
-      await ebgp.waitSession(PEER4, (s) => s.counters.routeRefreshIn > before, 15_000, 'ROUTE-REFRESH');
-      await waitFor('refresh answered', async () => ebgp.events.some((e) => e.event === 'route-refresh-answered'), 5_000);
-      t.ok(await has(peer, '198.51.100.20/32'));
-    });
+    await t.test(
+      'route refresh from the daemon answered',
+      d.noRouteRefresh === undefined ? {} : { skip: d.noRouteRefresh },
+      async (t) => {
+        const before = (await ebgp.status()).find((s) => s.peer === PEER4)!.counters.routeRefreshIn;
+        await peer.refreshFrom(US4);
+        await ebgp.waitSession(PEER4, (s) => s.counters.routeRefreshIn > before, 15_000, 'ROUTE-REFRESH');
+        await waitFor(
+          'refresh answered',
+          async () => ebgp.events.some((e) => e.event === 'route-refresh-answered'),
+          5_000,
+        );
+        t.ok(await has(peer, '198.51.100.20/32'));
+      },
+    );
 
     await t.test('the daemon restarting: we reconnect and re-advertise', async (t) => {
       await peer.stop();

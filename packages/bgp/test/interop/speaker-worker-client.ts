@@ -49,7 +49,11 @@ export class SpeakerWorker {
   static async spawn(ns: Netns, init: SpeakerInit, script: string = WORKER, extra?: unknown): Promise<SpeakerWorker> {
     const dir = mkdtempSync(join(tmpdir(), 'lbk-bgpw-'));
     const path = join(dir, 'ctl.sock');
-    const child = ns.node(script, [JSON.stringify(init), path, ...(extra === undefined ? [] : [JSON.stringify(extra)])]);
+    const child = ns.node(script, [
+      JSON.stringify(init),
+      path,
+      ...(extra === undefined ? [] : [JSON.stringify(extra)]),
+    ]);
     let output = '';
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
@@ -68,7 +72,8 @@ export class SpeakerWorker {
         w.output = output;
         return w;
       } catch {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`speaker worker did not start: ${output}`);
+        if (Date.now() > deadline || child.exitCode !== null)
+          throw new Error(`speaker worker did not start: ${output}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -88,13 +93,19 @@ export class SpeakerWorker {
   }
 
   /** Polls until the session with `peer` satisfies `pred`. */
-  async waitSession(peer: string, pred: (s: SessionStatus) => boolean, timeoutMs = 30_000, what = 'session condition'): Promise<SessionStatus> {
+  async waitSession(
+    peer: string,
+    pred: (s: SessionStatus) => boolean,
+    timeoutMs = 30_000,
+    what = 'session condition',
+  ): Promise<SessionStatus> {
     const deadline = Date.now() + timeoutMs;
     let last: SessionStatus | undefined;
     for (;;) {
       last = (await this.status()).find((s) => s.peer === peer);
       if (last !== undefined && pred(last)) return last;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} on ${peer}: ${JSON.stringify(last)}\n${this.output}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what} on ${peer}: ${JSON.stringify(last)}\n${this.output}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

@@ -13,7 +13,14 @@ const out = (o: unknown): void => {
   control?.write(`${JSON.stringify(o)}\n`);
 };
 speaker.on('session-state-changed', (e) => out({ event: 'state', ...e }));
-speaker.on('notification-received', (e) => out({ event: 'notification-received', peer: e.peer, name: e.notification.name, communication: e.notification.communication }));
+speaker.on('notification-received', (e) =>
+  out({
+    event: 'notification-received',
+    peer: e.peer,
+    name: e.notification.name,
+    communication: e.notification.communication,
+  }),
+);
 speaker.on('notification-sent', (e) => out({ event: 'notification-sent', peer: e.peer, name: e.notification.name }));
 speaker.on('route-refresh-answered', (e) => out({ event: 'route-refresh-answered', peer: e.peer, afi: e.family.afi }));
 speaker.on('end-of-rib-received', (e) => out({ event: 'end-of-rib-received', peer: e.peer, afi: e.family.afi }));
@@ -42,7 +49,11 @@ async function handle(c: Command): Promise<unknown> {
       // Bulk routes generated here, so a 100k-route benchmark does not ship 100k strings over a pipe.
       const [fam, count] = [c.prefix!, Number(c.message)];
       for (let i = 0; i < count; i++) {
-        speaker.announce(fam === '4' ? `240.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32` : `2001:db8:f::${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}/128`);
+        speaker.announce(
+          fam === '4'
+            ? `240.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`
+            : `2001:db8:f::${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}/128`,
+        );
       }
       return null;
     }

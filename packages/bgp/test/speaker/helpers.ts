@@ -1,6 +1,12 @@
 import { ManualClock, CapturingLogger } from '@lbkit/core';
 import type { BgpMessage, Capability, UpdateMessage } from '../../src/codec/index.js';
-import { createSpeaker, type BgpSpeaker, type PeerInit, type SpeakerInit, type SpeakerComponents } from '../../src/index.js';
+import {
+  createSpeaker,
+  type BgpSpeaker,
+  type PeerInit,
+  type SpeakerInit,
+  type SpeakerComponents,
+} from '../../src/index.js';
 import { FakePeer, MemoryNetwork } from '../../src/testing/index.js';
 
 export const LOCAL = '192.0.2.1';
@@ -88,7 +94,8 @@ export async function established(r: Rig): Promise<FakePeer> {
   await settle(10);
   const p = r.peer();
   await settle(10);
-  if (r.speaker.sessions()[0]?.state !== 'established') throw new Error(`not established: ${JSON.stringify(r.speaker.sessions()[0]?.state)}`);
+  if (r.speaker.sessions()[0]?.state !== 'established')
+    throw new Error(`not established: ${JSON.stringify(r.speaker.sessions()[0]?.state)}`);
   return p;
 }
 
@@ -124,5 +131,7 @@ function fmt(p: { family: 4 | 6; base: bigint; length: number }): string {
 
 /** UPDATEs that carry routes (not End-of-RIB markers). */
 export function routeUpdates(msgs: readonly BgpMessage[]): UpdateMessage[] {
-  return msgs.filter((m): m is UpdateMessage => m.type === 'update' && (announced([m]).length > 0 || withdrawn([m]).length > 0));
+  return msgs.filter(
+    (m): m is UpdateMessage => m.type === 'update' && (announced([m]).length > 0 || withdrawn([m]).length > 0),
+  );
 }

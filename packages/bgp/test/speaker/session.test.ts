@@ -1,13 +1,12 @@
 import t from 'tap';
-import { ErrorCode, WellKnownCommunity, encodeMessage, type BgpMessage, type UpdateMessage } from '../../src/codec/index.js';
+import { ErrorCode, WellKnownCommunity, encodeMessage, type UpdateMessage } from '../../src/codec/index.js';
 import { FakePeer } from '../../src/testing/index.js';
 import { advance, announced, established, LOCAL, PEER, rig, routeUpdates, settle, withdrawn } from './helpers.js';
 
-const isUpdate = (m: BgpMessage): m is UpdateMessage => m.type === 'update';
-
 t.test('initial sync: routes packed per attribute set, then End-of-RIB per family', async (t) => {
   const r = await rig();
-  for (let i = 0; i < 600; i++) r.speaker.announce(`198.51.${100 + (i >> 8)}.${i & 255}/32`, { communities: ['64512:100'] });
+  for (let i = 0; i < 600; i++)
+    r.speaker.announce(`198.51.${100 + (i >> 8)}.${i & 255}/32`, { communities: ['64512:100'] });
   r.speaker.announce('203.0.113.7/32', { med: 5 });
   r.speaker.announce('2001:db8::7/128', { largeCommunities: ['64512:1:1'] });
   const p = await established(r);
@@ -245,7 +244,10 @@ t.test('graceful shutdown community (RFC 8326) before withdrawal', async (t) => 
   await settle();
   const marked = routeUpdates(p.ofType('update'))[0]!;
   const comms = marked.attributes.find((a) => a.type === 'communities');
-  t.ok(comms?.type === 'communities' && comms.communities.includes(WellKnownCommunity.GRACEFUL_SHUTDOWN), 'GRACEFUL_SHUTDOWN added');
+  t.ok(
+    comms?.type === 'communities' && comms.communities.includes(WellKnownCommunity.GRACEFUL_SHUTDOWN),
+    'GRACEFUL_SHUTDOWN added',
+  );
   t.same(
     marked.attributes.find((a) => a.type === 'local-pref'),
     { type: 'local-pref', localPref: 0 },
@@ -314,7 +316,9 @@ t.test('graceful restart capability: R bit after our restart, F bit per family',
   const r = await rig({ speaker: { gracefulRestart: { restartTime: 90, restarting: true } } });
   const p = await established(r);
   const open = p.ofType('open')[0]!;
-  const gr = open.optionalParameters.flatMap((o) => (o.type === 'capabilities' ? o.capabilities : [])).find((c) => c.type === 'graceful-restart');
+  const gr = open.optionalParameters
+    .flatMap((o) => (o.type === 'capabilities' ? o.capabilities : []))
+    .find((c) => c.type === 'graceful-restart');
   t.same(gr, {
     type: 'graceful-restart',
     flags: 8,
@@ -355,7 +359,10 @@ t.test('helper mode: the peer restarting keeps its routes stale until End-of-RIB
   (p.conn as unknown as { reset(): void }).reset();
   await settle();
   t.equal(rib.size, 2, 'routes kept');
-  t.ok([...rib.routes()].every((x) => x.stale), 'marked stale');
+  t.ok(
+    [...rib.routes()].every((x) => x.stale),
+    'marked stale',
+  );
   await advance(r.clock, 2000, 100);
   const p2 = r.peer();
   t.not(p2, p, 'reconnected');
@@ -396,10 +403,22 @@ t.test('an UPDATE before Established is an FSM error', async (t) => {
 t.test('config validation names the field', async (t) => {
   const { createSpeaker } = await import('../../src/index.js');
   t.throws(() => createSpeaker({ asn: 0, routerId: '192.0.2.1' }), { code: 'ERR_INVALID_ARGUMENT', field: 'asn' });
-  t.throws(() => createSpeaker({ asn: 64512, routerId: '0.0.0.0' }), { code: 'ERR_INVALID_ARGUMENT', field: 'routerId' });
-  t.throws(() => createSpeaker({ asn: 64512, routerId: '192.0.2.1', peers: [{ address: '192.0.2.2', asn: 1, holdTime: 2 }] }), { code: 'ERR_INVALID_ARGUMENT', field: 'peers[0].holdTime' });
-  t.throws(() => createSpeaker({ asn: 64512, routerId: '192.0.2.1', peers: [{ address: 'x', asn: 1 }] }), { code: 'ERR_INVALID_ARGUMENT', field: 'peers[0].address' });
-  t.throws(() => createSpeaker({ asn: 64512, routerId: '192.0.2.1', dynamicNeighbors: [{ prefix: 'nope' }] }), { code: 'ERR_INVALID_ARGUMENT', field: 'dynamicNeighbors[0].prefix' });
+  t.throws(() => createSpeaker({ asn: 64512, routerId: '0.0.0.0' }), {
+    code: 'ERR_INVALID_ARGUMENT',
+    field: 'routerId',
+  });
+  t.throws(
+    () => createSpeaker({ asn: 64512, routerId: '192.0.2.1', peers: [{ address: '192.0.2.2', asn: 1, holdTime: 2 }] }),
+    { code: 'ERR_INVALID_ARGUMENT', field: 'peers[0].holdTime' },
+  );
+  t.throws(() => createSpeaker({ asn: 64512, routerId: '192.0.2.1', peers: [{ address: 'x', asn: 1 }] }), {
+    code: 'ERR_INVALID_ARGUMENT',
+    field: 'peers[0].address',
+  });
+  t.throws(() => createSpeaker({ asn: 64512, routerId: '192.0.2.1', dynamicNeighbors: [{ prefix: 'nope' }] }), {
+    code: 'ERR_INVALID_ARGUMENT',
+    field: 'dynamicNeighbors[0].prefix',
+  });
   const s = createSpeaker({ asn: 64512, routerId: '192.0.2.1' });
   t.throws(() => s.announce('192.0.2.1/24'), { code: 'ERR_INVALID_ARGUMENT', field: 'prefix' }, 'host bits set');
 });
@@ -430,8 +449,75 @@ t.test('connection collision (RFC 4271 §6.8): the higher BGP Identifier keeps t
     const n = loser.ofType('notification')[0];
     t.same([n?.code, n?.subcode], [6, 7], `${c.routerId}: Cease / Connection Collision Resolution on the loser`);
     t.equal(winner.ofType('notification').length, 0);
-    t.equal(r.speaker.sessions()[0]!.state, 'established', `${c.routerId}: established on the ${c.survivor} connection`);
+    t.equal(
+      r.speaker.sessions()[0]!.state,
+      'established',
+      `${c.routerId}: established on the ${c.survivor} connection`,
+    );
     t.ok(winner.ofType('keepalive').length > 0);
     await r.speaker.stop();
   }
 });
+
+t.test(
+  'a new connection while Established: replaces the session when the peer does graceful restart, else refused',
+  async (t) => {
+    for (const gr of [true, false]) {
+      const caps = [
+        { type: 'multiprotocol', afi: 1, safi: 1 } as const,
+        ...(gr
+          ? [
+              {
+                type: 'graceful-restart',
+                flags: 0,
+                restartTime: 30,
+                families: [{ afi: 1, safi: 1, flags: 0x80 }],
+              } as const,
+            ]
+          : []),
+      ];
+      const r = await rig({ speaker: { listen: {} }, peer: { adjRibIn: true }, peerCapabilities: caps });
+      const p = await established(r);
+      p.send({
+        type: 'update',
+        withdrawn: [],
+        attributes: [
+          { type: 'origin', origin: 0 },
+          { type: 'as-path', segments: [{ type: 'as-sequence', asns: [64513] }] },
+          { type: 'next-hop', nextHop: PEER },
+        ],
+        nlri: [{ family: 4, base: 0xc6336401n, length: 32 }],
+      });
+      await settle();
+      const rib = r.speaker.session(PEER)!.ribIn!;
+      t.equal(rib.size, 1);
+      // The peer restarted and connects again before our hold timer noticed.
+      const conn = await r.net.transport(PEER).connect({ remoteAddress: LOCAL, remotePort: 179, timeoutMs: 1000 });
+      // It answers our OPEN by itself (autoRespond), as a restarted router would.
+      const again = new FakePeer(conn, { asn: 64513, bgpIdentifier: PEER, capabilities: caps });
+      await settle(10);
+      if (gr) {
+        t.ok(p.closed, 'graceful restart: the old connection is closed');
+        t.equal(r.speaker.sessions()[0]!.state, 'established', 'and the session runs on the new one');
+        t.ok(again.established);
+        t.ok(
+          [...rib.routes()].every((x) => x.stale),
+          'routes kept as stale',
+        );
+        again.send({ type: 'update', withdrawn: [], attributes: [], nlri: [] });
+        await settle();
+        t.equal(rib.size, 0, 'End-of-RIB without the route: stale route dropped');
+      } else {
+        const n = again.ofType('notification')[0];
+        t.same(
+          [n?.code, n?.subcode],
+          [6, 7],
+          'no graceful restart: the new connection gets Cease / Collision Resolution',
+        );
+        t.notOk(p.closed, 'the established session stays');
+        t.equal(rib.size, 1);
+      }
+      await r.speaker.stop();
+    }
+  },
+);

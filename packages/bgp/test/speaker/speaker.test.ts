@@ -14,11 +14,23 @@ function pair(
 ): [BgpSpeaker, BgpSpeaker] {
   const base = { holdTime: 9, connectRetryTime: 1, idleHoldTime: 1, adjRibIn: true };
   const a = createSpeaker(
-    { asn: 64512, routerId: opts.idA ?? A, listen: {}, coalesceMs: 10, peers: [{ address: B, asn: 64513, ...base, ...opts.a }] },
+    {
+      asn: 64512,
+      routerId: opts.idA ?? A,
+      listen: {},
+      coalesceMs: 10,
+      peers: [{ address: B, asn: 64513, ...base, ...opts.a }],
+    },
     { clock, transport: net.transport(A), random: () => 0.5 },
   );
   const b = createSpeaker(
-    { asn: 64513, routerId: opts.idB ?? B, listen: {}, coalesceMs: 10, peers: [{ address: A, asn: 64512, ...base, ...opts.b }] },
+    {
+      asn: 64513,
+      routerId: opts.idB ?? B,
+      listen: {},
+      coalesceMs: 10,
+      peers: [{ address: A, asn: 64512, ...base, ...opts.b }],
+    },
     { clock, transport: net.transport(B), random: () => 0.3 },
   );
   return [a, b];
@@ -108,7 +120,14 @@ t.test('listener: configured peers and dynamic ranges only', async (t) => {
   await hub.start();
   hub.announce('203.0.113.10/32');
   const spoke = (addr: string, asn: number): BgpSpeaker =>
-    createSpeaker({ asn, routerId: addr.startsWith('198') ? addr : '203.0.113.250', peers: [{ address: A, asn: 64512, holdTime: 9, adjRibIn: true, connectRetryTime: 1 }] }, { clock, transport: net.transport(addr) });
+    createSpeaker(
+      {
+        asn,
+        routerId: addr.startsWith('198') ? addr : '203.0.113.250',
+        peers: [{ address: A, asn: 64512, holdTime: 9, adjRibIn: true, connectRetryTime: 1 }],
+      },
+      { clock, transport: net.transport(addr) },
+    );
   const s1 = spoke('198.51.100.7', 64600);
   const s2 = spoke('198.51.100.8', 64600);
   const stranger = spoke('203.0.113.66', 64600);
@@ -121,10 +140,21 @@ t.test('listener: configured peers and dynamic ranges only', async (t) => {
   t.not(stranger.sessions()[0]!.state, 'established', 'address outside every range refused');
   t.not(wrongAs.sessions()[0]!.state, 'established', 'wrong AS refused');
   t.equal(wrongAs.sessions()[0]!.lastErrorReceived?.name, 'OPEN_MESSAGE_ERROR/BAD_PEER_AS');
-  t.same(hub.sessions().map((s) => s.peer).sort(), ['198.51.100.7', '198.51.100.8'], 'dynamic sessions listed while up');
+  t.same(
+    hub
+      .sessions()
+      .map((s) => s.peer)
+      .sort(),
+    ['198.51.100.7', '198.51.100.8'],
+    'dynamic sessions listed while up',
+  );
   await s1.stop();
   await advance(clock, 100, 10);
-  t.same(hub.sessions().map((s) => s.peer), ['198.51.100.8'], 'a dynamic session goes away with its peer');
+  t.same(
+    hub.sessions().map((s) => s.peer),
+    ['198.51.100.8'],
+    'a dynamic session goes away with its peer',
+  );
   for (const s of [s2, stranger, wrongAs, hub]) await s.stop();
 });
 
@@ -136,7 +166,12 @@ t.test('200 sessions in one process with 1000 routes each', async (t) => {
   for (let i = 0; i < 200; i++) {
     const addr = `198.51.100.${i + 1}`;
     peers.push({ address: addr, asn: 64513, holdTime: 9, passive: true });
-    remotes.push(createSpeaker({ asn: 64513, routerId: addr, peers: [{ address: A, asn: 64512, holdTime: 9, connectRetryTime: 1 }] }, { clock, transport: net.transport(addr) }));
+    remotes.push(
+      createSpeaker(
+        { asn: 64513, routerId: addr, peers: [{ address: A, asn: 64512, holdTime: 9, connectRetryTime: 1 }] },
+        { clock, transport: net.transport(addr) },
+      ),
+    );
   }
   const hub = createSpeaker({ asn: 64512, routerId: A, listen: {}, peers }, { clock, transport: net.transport(A) });
   for (let i = 0; i < 1000; i++) hub.announce(`240.0.${i >> 8}.${i & 255}/32`);
@@ -145,8 +180,16 @@ t.test('200 sessions in one process with 1000 routes each', async (t) => {
   await advance(clock, 60_000, 500);
   const st = hub.sessions();
   t.equal(st.filter((s) => s.state === 'established').length, 200, 'all 200 established');
-  t.equal(st.reduce((n, s) => n + s.prefixesOut, 0), 200_000, '1000 routes to each');
-  t.equal(st.reduce((n, s) => n + s.counters.holdTimerExpiries, 0), 0, 'no hold timer expiry over a simulated minute');
+  t.equal(
+    st.reduce((n, s) => n + s.prefixesOut, 0),
+    200_000,
+    '1000 routes to each',
+  );
+  t.equal(
+    st.reduce((n, s) => n + s.counters.holdTimerExpiries, 0),
+    0,
+    'no hold timer expiry over a simulated minute',
+  );
   for (const r of remotes) await r.stop();
   await hub.stop();
 });

@@ -22,9 +22,9 @@ export interface Md5Peer {
    */
   readonly prefixLength?: number;
   /**
-   * Apply the key only to segments on this interface (TCP_MD5SIG_FLAG_IFINDEX, Linux 5.6+), for the same
-   * link-local address on several links.
-   * @default undefined (any interface)
+   * Apply the key only to connections in this VRF (an L3 master device; TCP_MD5SIG_FLAG_IFINDEX, Linux 5.6+),
+   * for the same peer address in several VRFs. The kernel rejects any other kind of device (EINVAL).
+   * @default undefined (any VRF)
    */
   readonly device?: string;
 }

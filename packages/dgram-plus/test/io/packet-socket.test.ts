@@ -229,13 +229,22 @@ t.test(
     const { b, agentA, agentB } = await pair(t);
     await agentA.call('packetOpen', { id: 'tx', interface: 'eth0', protocol: 0 });
     await agentB.call('packetOpen', { id: 'rx', interface: 'eth0', protocol: ETH_P.ARP });
-    const waiting = agentB.call('packetReceive', { id: 'rx', timeoutMs: 5000 }).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 200));
+    const waiting = agentB.call('packetReceive', { id: 'rx', timeoutMs: 10_000 }).catch((e: unknown) => e);
+    // The agent handles commands in order: once this answers, the receive above is pending.
+    await agentB.call('fdCount');
     await b.exec('ip', ['link', 'set', 'eth0', 'down']);
-    const err = await waiting;
-    t.ok(err instanceof AgentError, 'the pending receive failed');
-    t.equal((err as AgentError).detail.errno, 'ENETDOWN');
-    t.match((err as AgentError).detail.message, /ip link set DEV up/);
+    const rejected = await waiting;
+    t.ok(rejected instanceof AgentError, 'the pending receive failed');
+    t.equal((rejected as AgentError).detail.errno, 'ENETDOWN');
+    let errors: Array<AgentError['detail']> = [];
+    for (let i = 0; i < 100 && errors.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      errors = await agentB.call<Array<AgentError['detail']>>('packetErrors', { id: 'rx' });
+    }
+    t.equal(errors.length, 1, 'one error event');
+    t.equal(errors[0]?.errno, 'ENETDOWN');
+    t.equal(errors[0]?.code, 'ERR_SOCKET');
+    t.match(errors[0]?.message, /ip link set DEV up/);
     await b.exec('ip', ['link', 'set', 'eth0', 'up']);
     const frame = ethernet(BCAST, MAC_A, ETH_P.ARP, arpRequest(MAC_A, '192.0.2.1', '192.0.2.2'));
     let got: Frame & { timeout?: boolean } = { timeout: true } as Frame & { timeout?: boolean };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { privilegedSkip, privilegedSkipWith } from '@lbkit/testkit';
-import type { Agent } from '../helpers/agent.js';
+import { AgentError, type Agent } from '../helpers/agent.js';
 import { ADDR, topology } from '../helpers/topology.js';
 
 interface ConnectResult {
@@ -31,7 +31,15 @@ t.test(
     });
     const port6 = await agentB.call<number>('tcpServer', {
       id: 's6',
-      init: { host: '::', port: 0, md5: [{ address: ADDR.aDirect6, key: 'lbkit-secret-6' }] },
+      init: {
+        host: '::',
+        port: 0,
+        md5: [
+          { address: ADDR.aDirect6, key: 'lbkit-secret-6' },
+          // An IPv4 peer of a dual-stack listener: keyed as its mapped address.
+          { address: ADDR.aDirect4, key: 'lbkit-secret-mapped' },
+        ],
+      },
     });
 
     const good4 = await connect(agentA, { host: ADDR.bDirect4, port: port4, md5Key: 'lbkit-secret' });
@@ -45,6 +53,11 @@ t.test(
     });
     t.ok(good6.connected, 'IPv6 with the right key connects');
     t.equal(good6.echo, PING);
+
+    const mapped = await connect(agentA, { host: ADDR.bDirect4, port: port6, md5Key: 'lbkit-secret-mapped' });
+    t.ok(mapped.connected, 'IPv4 to a dual-stack listener with the right key connects');
+    const mappedNone = await connect(agentA, { host: ADDR.bDirect4, port: port6, timeoutMs: NEVER_MS });
+    t.notOk(mappedNone.connected, 'and never unsigned');
 
     const wrong = await connect(agentA, {
       host: ADDR.bDirect4,
@@ -217,3 +230,36 @@ t.test(
     t.equal(peers[0], ADDR.bDirect4, 'from its address');
   },
 );
+
+t.test('TCP-MD5 with link-local peers', { skip: privilegedSkip() }, async (t) => {
+  const { a, b, agentA, agentB } = await topology(t, 'md5ll');
+  const linkLocal = async (ns: typeof a): Promise<string> => {
+    const addrs = await ns.ipJson<Array<{ addr_info: Array<{ local: string; scope: string }> }>>([
+      '-6',
+      'addr',
+      'show',
+      'dev',
+      'eth0',
+    ]);
+    const ll = addrs[0]?.addr_info.find((i) => i.scope === 'link')?.local;
+    if (ll === undefined) throw new Error(`no link-local address in ${ns.name}`);
+    return ll;
+  };
+  const llA = await linkLocal(a);
+  const llB = await linkLocal(b);
+  const port = await agentB.call<number>('tcpServer', {
+    id: 's',
+    init: { host: '::', port: 0, md5: [{ address: llA, key: 'link-local-key' }] },
+  });
+  const good = await connect(agentA, { host: `${llB}%eth0`, port, md5Key: 'link-local-key' });
+  t.ok(good.connected, `connects to ${llB}%eth0 with the key`);
+  t.equal(good.echo, PING);
+  const none = await connect(agentA, { host: `${llB}%eth0`, port, timeoutMs: NEVER_MS });
+  t.notOk(none.connected, 'never without it');
+  // A key scoped to a device must name a VRF; a plain interface is refused.
+  const err = await agentB
+    .call('tcpServerKey', { id: 's', address: llA, key: 'k', device: 'eth0' })
+    .catch((e: unknown) => e);
+  t.ok(err instanceof AgentError, 'a non-VRF device is refused');
+  t.equal((err as AgentError).detail.errno, 'EINVAL');
+});

@@ -21,7 +21,8 @@ export function splitHostPort(addr: string): { host: string; port: number } {
   let host = addr.slice(0, i);
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
   const port = Number(addr.slice(i + 1));
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('address', 'a port 0–65535', addr);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError('address', 'a port 0–65535', addr);
   return { host, port };
 }
 
@@ -48,7 +49,10 @@ export class UdpTransport implements ElectionTransport {
     this.localAddress = localAddress;
     udp.on('message', (msg, rinfo) => {
       if (this.#closed) return;
-      this.#handlers?.onPacket(joinHostPort(rinfo.address, rinfo.port), new Uint8Array(msg.buffer, msg.byteOffset, msg.length));
+      this.#handlers?.onPacket(
+        joinHostPort(rinfo.address, rinfo.port),
+        new Uint8Array(msg.buffer, msg.byteOffset, msg.length),
+      );
     });
     udp.on('error', () => undefined);
     tcp.on('connection', (sock) => this.#serve(sock));
@@ -94,7 +98,12 @@ export class UdpTransport implements ElectionTransport {
     this.#udp.send(bytes, port, host, () => undefined);
   }
 
-  exchange(to: string, bytes: Uint8Array, timeoutMs: number, done: (err: Error | undefined, reply: Uint8Array | undefined) => void): void {
+  exchange(
+    to: string,
+    bytes: Uint8Array,
+    timeoutMs: number,
+    done: (err: Error | undefined, reply: Uint8Array | undefined) => void,
+  ): void {
     if (this.#closed) return done(new Error('closed'), undefined);
     const { host, port } = splitHostPort(to);
     const sock = createConnection({ host, port });
@@ -140,7 +149,10 @@ export class UdpTransport implements ElectionTransport {
     if (this.#closed) return;
     this.#closed = true;
     for (const s of this.#streams) s.destroy();
-    await Promise.all([new Promise<void>((r) => this.#udp.close(() => r())), new Promise<void>((r) => this.#tcp.close(() => r()))]);
+    await Promise.all([
+      new Promise<void>((r) => this.#udp.close(() => r())),
+      new Promise<void>((r) => this.#tcp.close(() => r())),
+    ]);
   }
 }
 

@@ -1,4 +1,12 @@
-import { InvalidArgumentError, StartableBase, realClock, silentLogger, type Clock, type Logger, type Timer } from '@lbkit/core';
+import {
+  InvalidArgumentError,
+  StartableBase,
+  realClock,
+  silentLogger,
+  type Clock,
+  type Logger,
+  type Timer,
+} from '@lbkit/core';
 import { MAX_NAME_BYTES, MAX_PACKET_BYTES } from '../constants.js';
 import { ElectionAuthError, ElectionDecodeError } from '../errors.js';
 import { systemRandom, systemRandomBytes } from '../io/defaults.js';
@@ -41,6 +49,12 @@ export interface MemberInit {
   readonly addresses?: readonly AddressEntry[];
   /** Strict mode: announce only while `setLeaseHeld(true)`, and no fast-path claims. @default false */
   readonly strict?: boolean;
+  /**
+   * Guard G3: how long this member stays withdrawn from an IP after losing a conflict, unless the winner
+   * becomes eligible in its own view first. A conflict that persists is reported again and renews it.
+   * @default 30000
+   */
+  readonly conflictHoldMs?: number;
 }
 
 /** Injected capabilities. */
@@ -63,7 +77,14 @@ export interface MemberStats {
   bytesIn: number;
   exchanges: number;
   /** Packets dropped before reaching the protocol, by reason. */
-  readonly dropped: { decode: number; auth: number; replay: number; self: number; 'wrong-kind': number; oversize: number };
+  readonly dropped: {
+    decode: number;
+    auth: number;
+    replay: number;
+    self: number;
+    'wrong-kind': number;
+    oversize: number;
+  };
   /** Owners this member watches as a standby, and standbys it sends heartbeats to. */
   watchedOwners: number;
   heartbeatPeers: number;
@@ -99,10 +120,9 @@ export class Member extends StartableBase {
   #timerAt = Infinity;
   #packetSeq = 0;
   readonly #table = new OwnerTable();
-  #placements = new Map<string, Placement>();
   #owners = new Map<string, OwnerInfo>();
   readonly #claimsAgainst = new Set<string>();
-  readonly #conflicts = new Map<string, string>();
+  readonly #conflicts = new Map<string, { winner: string; until: number }>();
   readonly #pendingNodes = new Set<string>();
   #leaseHeld = false;
   #pairsKey = '';
@@ -125,8 +145,11 @@ export class Member extends StartableBase {
     if (typeof init.name !== 'string' || init.name === '' || Buffer.byteLength(init.name) > MAX_NAME_BYTES) {
       throw new InvalidArgumentError('name', `a non-empty node name of at most ${MAX_NAME_BYTES} bytes`, init.name);
     }
-    if (init.port !== undefined && !(Number.isInteger(init.port) && init.port >= 0 && init.port < 65536)) throw new InvalidArgumentError('port', 'an integer 0–65535', init.port);
-    for (const [i, s] of (init.seeds ?? []).entries()) if (typeof s !== 'string' || !/^.+:\d+$/.test(s)) throw new InvalidArgumentError(`seeds[${i}]`, 'a "host:port" string', s);
+    if (init.port !== undefined && !(Number.isInteger(init.port) && init.port >= 0 && init.port < 65536))
+      throw new InvalidArgumentError('port', 'an integer 0–65535', init.port);
+    for (const [i, s] of (init.seeds ?? []).entries())
+      if (typeof s !== 'string' || !/^.+:\d+$/.test(s))
+        throw new InvalidArgumentError(`seeds[${i}]`, 'a "host:port" string', s);
     this.name = init.name;
     let profile = resolveProfile(init.profile ?? 'default', init.overrides ?? {});
     if (init.strict === true) profile = { ...profile, takeoverIntervalMs: 0 };
@@ -137,7 +160,11 @@ export class Member extends StartableBase {
     this.#transport = components.transport;
     this.#random = components.random ?? systemRandom;
     this.#randomBytes = components.randomBytes ?? systemRandomBytes;
-    if (init.secrets !== undefined) this.#keyring = new Keyring({ secrets: init.secrets, ...(init.label === undefined ? {} : { label: init.label }) }, this.#randomBytes);
+    if (init.secrets !== undefined)
+      this.#keyring = new Keyring(
+        { secrets: init.secrets, ...(init.label === undefined ? {} : { label: init.label }) },
+        this.#randomBytes,
+      );
     this.#table.setAddresses(init.addresses ?? []);
     this.#table.addNodes([init.name]);
   }
@@ -208,7 +235,16 @@ export class Member extends StartableBase {
     });
     this.#dispatch({ kind: 'start' });
     this.#recompute();
-    this.#log.info({ name: this.name, addr: transport.localAddress, incarnation, profile: this.#init.profile ?? 'default', encrypted: this.#keyring !== undefined }, 'election member started');
+    this.#log.info(
+      {
+        name: this.name,
+        addr: transport.localAddress,
+        incarnation,
+        profile: this.#init.profile ?? 'default',
+        encrypted: this.#keyring !== undefined,
+      },
+      'election member started',
+    );
   }
 
   protected async onStop(): Promise<void> {
@@ -265,7 +301,12 @@ export class Member extends StartableBase {
     if (other === this.name || !this.#table.nodes.has(other)) return { action: 'ignore', reason: 'unknown-node' };
     const winner = this.#table.higherOf(ip, this.name, other);
     if (winner === this.name) return { action: 'keep', reason: 'ranks-higher' };
-    this.#conflicts.set(ip, other);
+    const hold = this.#init.conflictHoldMs ?? 30_000;
+    this.#conflicts.set(ip, { winner: other, until: this.#clock.now() + hold });
+    this.#clock.setTimer(hold, () => {
+      if (!this.#killed) this.#recompute();
+    });
+    this.#log.warn({ ip, winner: other }, 'announcement conflict: a higher-ranked node announces this IP; withdrawing');
     this.#recompute();
     return { action: 'yield', reason: 'ranks-lower' };
   }
@@ -291,7 +332,13 @@ export class Member extends StartableBase {
   members(): MemberView[] {
     const s = this.#state;
     if (s === undefined) return [];
-    return snapshot(s).map((r) => ({ name: r.node, addr: r.addr, incarnation: r.incarnation, status: r.status, flags: r.flags }));
+    return snapshot(s).map((r) => ({
+      name: r.node,
+      addr: r.addr,
+      incarnation: r.incarnation,
+      status: r.status,
+      flags: r.flags,
+    }));
   }
 
   /** Counters. */
@@ -419,7 +466,12 @@ export class Member extends StartableBase {
       switch (a.kind) {
         case 'send': {
           if (this.#killed) break;
-          const body = encodePacket({ sender: this.name, epoch: s.epoch, seq: ++this.#packetSeq, messages: a.messages });
+          const body = encodePacket({
+            sender: this.name,
+            epoch: s.epoch,
+            seq: ++this.#packetSeq,
+            messages: a.messages,
+          });
           const frame = sealFrame('packet', body, this.#keyring);
           if (frame.length > MAX_PACKET_BYTES) {
             this.#stats.dropped.oversize++;
@@ -453,7 +505,10 @@ export class Member extends StartableBase {
           break;
         }
         case 'fence':
-          this.#log.warn({ fenced: a.fenced }, a.fenced ? 'minority fence: withdrawing every IP' : 'minority fence lifted');
+          this.#log.warn(
+            { fenced: a.fenced },
+            a.fenced ? 'minority fence: withdrawing every IP' : 'minority fence lifted',
+          );
           this.#dirty = true;
           this.#emit('fence', { fenced: a.fenced });
           break;
@@ -489,7 +544,8 @@ export class Member extends StartableBase {
 
   #onMember(reason: string, member: MemberView): void {
     this.#dirty = true;
-    if (member.status !== 'left' && member.status !== 'dead' && !this.#table.nodes.has(member.name)) this.#pendingNodes.add(member.name);
+    if (member.status !== 'left' && member.status !== 'dead' && !this.#table.nodes.has(member.name))
+      this.#pendingNodes.add(member.name);
     switch (member.status) {
       case 'alive':
         if (reason === 'flags-changed') this.#emit('member-updated', { member, reason: 'flags-changed' });
@@ -551,22 +607,35 @@ export class Member extends StartableBase {
   #eligible(name: string): boolean {
     const s = this.#state;
     if (s === undefined) return name === this.name;
-    if (name === this.name) return s.status === 'alive' && (s.flags & (MEMBER_FLAG.fenced | MEMBER_FLAG.draining)) === 0;
+    if (name === this.name)
+      return s.status === 'alive' && (s.flags & (MEMBER_FLAG.fenced | MEMBER_FLAG.draining)) === 0;
     if (this.#claimsAgainst.has(name)) return false;
     const m = s.members.get(name);
     // Suspects stay eligible (as in MetalLB), so a refuted suspicion never moves an IP.
-    return m !== undefined && (m.status === 'alive' || m.status === 'suspect') && (m.flags & (MEMBER_FLAG.fenced | MEMBER_FLAG.draining)) === 0;
+    return (
+      m !== undefined &&
+      (m.status === 'alive' || m.status === 'suspect') &&
+      (m.flags & (MEMBER_FLAG.fenced | MEMBER_FLAG.draining)) === 0
+    );
   }
 
   #info(p: Placement): OwnerInfo {
     let localReason: LocalReason;
     const s = this.#state;
-    if (p.owner !== this.name) localReason = s?.status === 'left' ? 'left' : s?.fenced === true ? 'fenced' : 'not-owner';
+    if (p.owner !== this.name)
+      localReason = s?.status === 'left' ? 'left' : s?.fenced === true ? 'fenced' : 'not-owner';
     else if (s?.isolated === true) localReason = 'isolated';
     else if (this.#init.strict === true && !this.#leaseHeld) localReason = 'no-lease';
     else if (this.#conflicts.has(p.ip)) localReason = 'conflict-lost';
     else localReason = 'owner';
-    return { ip: p.ip, owner: p.owner, standby: p.standby, reason: p.reason, local: localReason === 'owner', localReason };
+    return {
+      ip: p.ip,
+      owner: p.owner,
+      standby: p.standby,
+      reason: p.reason,
+      local: localReason === 'owner',
+      localReason,
+    };
   }
 
   #recompute(): void {
@@ -576,8 +645,9 @@ export class Member extends StartableBase {
       this.#pendingNodes.clear();
     }
     const eligible = (n: string): boolean => this.#eligible(n);
-    // Conflict yields last until the winner stops being eligible.
-    for (const [ip, other] of this.#conflicts) if (!eligible(other)) this.#conflicts.delete(ip);
+    // A yield ends when it times out, or when the winner is eligible here (the ranking then decides).
+    const now = this.#clock.now();
+    for (const [ip, c] of this.#conflicts) if (now >= c.until || eligible(c.winner)) this.#conflicts.delete(ip);
     const placements = this.#table.placeAll(eligible);
     const owners = new Map<string, OwnerInfo>();
     const heartbeatTo = new Set<string>();
@@ -586,13 +656,17 @@ export class Member extends StartableBase {
       const info = this.#info(p);
       owners.set(ip, info);
       const old = this.#owners.get(ip);
-      if (old === undefined || old.owner !== info.owner || old.local !== info.local || old.localReason !== info.localReason) {
+      if (
+        old === undefined ||
+        old.owner !== info.owner ||
+        old.local !== info.local ||
+        old.localReason !== info.localReason
+      ) {
         this.#emit('owner-changed', { info, previous: old?.owner });
       }
       if (p.owner === this.name && p.standby !== undefined) heartbeatTo.add(p.standby);
       if (p.standby === this.name && p.owner !== undefined) watch.add(p.owner);
     }
-    this.#placements = placements;
     this.#owners = owners;
     if (this.profile.takeoverIntervalMs > 0 && this.#state !== undefined) {
       const hb = [...heartbeatTo].sort();

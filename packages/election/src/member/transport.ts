@@ -15,7 +15,12 @@ export interface ElectionTransport {
   readonly localAddress: string;
   send(to: string, bytes: Uint8Array): void;
   /** Sends one frame over a stream and calls `done` with the single reply, or with an error. */
-  exchange(to: string, bytes: Uint8Array, timeoutMs: number, done: (err: Error | undefined, reply: Uint8Array | undefined) => void): void;
+  exchange(
+    to: string,
+    bytes: Uint8Array,
+    timeoutMs: number,
+    done: (err: Error | undefined, reply: Uint8Array | undefined) => void,
+  ): void;
   listen(handlers: TransportHandlers): void;
   close(): void | Promise<void>;
 }

@@ -68,17 +68,25 @@ export function preferenceOf(prefs: Preferences | undefined, node: string): numb
  */
 export function chooseOwner(ip: string, candidates: readonly string[], preferences?: Preferences): OwnerChoice {
   const key = canonicalKey(ip);
-  const ranked = [...new Set(candidates)].map((node) => ({ node, pref: preferenceOf(preferences, node), hash: rankHash(node, key) }));
+  const ranked = [...new Set(candidates)].map((node) => ({
+    node,
+    pref: preferenceOf(preferences, node),
+    hash: rankHash(node, key),
+  }));
   if (ranked.length === 0) return { owner: undefined, reason: 'no-candidates', ranking: [] };
   ranked.sort(compareRanked);
   const first = ranked[0]!;
   const second = ranked[1];
-  const reason: OwnerReason = second === undefined ? 'only-candidate' : first.pref > second.pref ? 'preference' : 'hash';
+  const reason: OwnerReason =
+    second === undefined ? 'only-candidate' : first.pref > second.pref ? 'preference' : 'hash';
   return { owner: first.node, reason, ranking: ranked.map((r) => r.node) };
 }
 
 /** Ranking order: preference descending, then hash ascending. */
-export function compareRanked(a: { pref: number; hash: Buffer; k?: number }, b: { pref: number; hash: Buffer; k?: number }): number {
+export function compareRanked(
+  a: { pref: number; hash: Buffer; k?: number },
+  b: { pref: number; hash: Buffer; k?: number },
+): number {
   if (a.pref !== b.pref) return b.pref - a.pref;
   // The first four bytes settle nearly every comparison without a full byte compare.
   const x = a.k ?? a.hash.readUInt32BE(0);

@@ -1,5 +1,12 @@
 import { InvalidArgumentError } from '@lbkit/core';
-import { canonicalKey, compareRanked, preferenceOf, rankHash, type OwnerReason, type Preferences } from './choose-owner.js';
+import {
+  canonicalKey,
+  compareRanked,
+  preferenceOf,
+  rankHash,
+  type OwnerReason,
+  type Preferences,
+} from './choose-owner.js';
 
 /** One IP the table places, with its optional per-node preferences and eligible nodes. */
 export interface AddressEntry {
@@ -48,7 +55,13 @@ const shared = new WeakMap<AddressEntry, Row>();
 function rowFor(e: AddressEntry): Row {
   let row = shared.get(e);
   if (row === undefined) {
-    row = { entry: e, key: canonicalKey(e.ip), allowed: e.nodes === undefined ? undefined : new Set(e.nodes), ranking: [], ranked: new Set() };
+    row = {
+      entry: e,
+      key: canonicalKey(e.ip),
+      allowed: e.nodes === undefined ? undefined : new Set(e.nodes),
+      ranking: [],
+      ranked: new Set(),
+    };
     shared.set(e, row);
   }
   return row;
@@ -101,7 +114,8 @@ export class OwnerTable {
   setAddresses(entries: readonly AddressEntry[]): void {
     const next = new Map<string, Row>();
     for (const e of entries) {
-      if (typeof e.ip !== 'string' || e.ip === '') throw new InvalidArgumentError('addresses[].ip', 'a non-empty string', e.ip);
+      if (typeof e.ip !== 'string' || e.ip === '')
+        throw new InvalidArgumentError('addresses[].ip', 'a non-empty string', e.ip);
       const row = rowFor(e);
       ensureRanked(row, this.#nodes);
       next.set(e.ip, row);
@@ -170,6 +184,13 @@ function placeRow(row: Row, known: ReadonlySet<string> | undefined, eligible: (n
       break;
     }
   }
-  const reason: OwnerReason = first === undefined ? 'no-candidates' : second === undefined ? 'only-candidate' : first.pref > second.pref ? 'preference' : 'hash';
+  const reason: OwnerReason =
+    first === undefined
+      ? 'no-candidates'
+      : second === undefined
+        ? 'only-candidate'
+        : first.pref > second.pref
+          ? 'preference'
+          : 'hash';
   return { ip: row.entry.ip, owner: first?.node, standby: second?.node, reason };
 }

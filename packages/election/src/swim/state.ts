@@ -29,6 +29,8 @@ export interface Suspicion {
   deadline: number;
   /** When the pre-expiry check (hardening rule 3) is due, if still pending. */
   checkAt: number | undefined;
+  /** Whether one of our own failed probes of this suspect has counted toward guard G1 already. */
+  countedOwn: boolean;
 }
 
 /** The probe of the current protocol period. */
@@ -184,8 +186,11 @@ export function clusterSize(s: SwimState): number {
 
 /** This member's full view as push-pull records, self first. */
 export function snapshot(s: SwimState): StateRecord[] {
-  const out: StateRecord[] = [{ node: s.self, addr: s.addr, incarnation: s.incarnation, status: s.status, flags: s.flags }];
-  for (const m of s.members.values()) out.push({ node: m.name, addr: m.addr, incarnation: m.incarnation, status: m.status, flags: m.flags });
+  const out: StateRecord[] = [
+    { node: s.self, addr: s.addr, incarnation: s.incarnation, status: s.status, flags: s.flags },
+  ];
+  for (const m of s.members.values())
+    out.push({ node: m.name, addr: m.addr, incarnation: m.incarnation, status: m.status, flags: m.flags });
   return out;
 }
 

@@ -1,5 +1,12 @@
 import { messageSize } from '../wire/codec.js';
-import { MEMBER_FLAG, type AliveMessage, type Message, type Packet, type StateExchange, type UpdateMessage } from '../wire/messages.js';
+import {
+  MEMBER_FLAG,
+  type AliveMessage,
+  type Message,
+  type Packet,
+  type StateExchange,
+  type UpdateMessage,
+} from '../wire/messages.js';
 import { nextFloat, nextInt, sample, shuffle } from './prng.js';
 import { suspicionBounds, suspicionTimeout } from './suspicion.js';
 import { clusterSize, count, liveCount, type MemberRecord, type SwimState, type Watch } from './state.js';
@@ -14,7 +21,16 @@ export interface MemberView {
 }
 
 /** Why a member's status changed. */
-export type MemberChangeReason = 'joined' | 'rejoined' | 'refuted' | 'suspected' | 'suspicion-expired' | 'declared-dead' | 'left' | 'flags-changed' | 'reaped';
+export type MemberChangeReason =
+  | 'joined'
+  | 'rejoined'
+  | 'refuted'
+  | 'suspected'
+  | 'suspicion-expired'
+  | 'declared-dead'
+  | 'left'
+  | 'flags-changed'
+  | 'reaped';
 
 /** Inputs of the reducer. */
 export type SwimEvent =
@@ -77,7 +93,8 @@ export function step(s: SwimState, ev: SwimEvent, now: number): StepResult {
       break;
     case 'join':
       s.seeds = [...ev.seeds];
-      if (s.started && s.status === 'alive') for (const seed of s.seeds) out.push({ kind: 'exchange', to: seed, join: true });
+      if (s.started && s.status === 'alive')
+        for (const seed of s.seeds) out.push({ kind: 'exchange', to: seed, join: true });
       break;
     case 'set-draining': {
       const flags = ev.draining ? s.flags | MEMBER_FLAG.draining : s.flags & ~MEMBER_FLAG.draining;
@@ -119,7 +136,8 @@ function onLeave(s: SwimState, now: number, out: SwimAction[]): void {
   enqueue(s, msg);
   // Tell every live member at once instead of waiting for gossip, so the successors act within one RTT.
   for (const m of s.members.values()) {
-    if (m.status === 'alive' || m.status === 'suspect') out.push({ kind: 'send', to: m.addr, messages: withPiggyback(s, [msg]) });
+    if (m.status === 'alive' || m.status === 'suspect')
+      out.push({ kind: 'send', to: m.addr, messages: withPiggyback(s, [msg]) });
   }
   s.nextProbeAt = Infinity;
   s.probe = undefined;
@@ -155,7 +173,12 @@ function runDue(s: SwimState, now: number, out: SwimAction[]): void {
     const target = s.members.get(pr.target);
     const helpers = target === undefined ? [] : pickHelpers(s, pr.target, p.indirectChecks);
     pr.helpers = helpers.length;
-    for (const h of helpers) out.push({ kind: 'send', to: h.addr, messages: withPiggyback(s, [{ type: 'ping-req', seq: pr.seq, target: pr.target }]) });
+    for (const h of helpers)
+      out.push({
+        kind: 'send',
+        to: h.addr,
+        messages: withPiggyback(s, [{ type: 'ping-req', seq: pr.seq, target: pr.target }]),
+      });
   }
   // Relayed probes: nack when due, forget when expired.
   for (const [seq, w] of s.pings) {
@@ -184,8 +207,13 @@ function runDue(s: SwimState, now: number, out: SwimAction[]): void {
       const seq = ++s.pingSeq;
       s.pings.set(seq, { target: name, purpose: 'check', nackAt: undefined, expiresAt: now + p.probeIntervalMs });
       const suspect: UpdateMessage = { type: 'suspect', node: name, incarnation: m.incarnation, from: s.self };
-      out.push({ kind: 'send', to: m.addr, messages: withPiggyback(s, [{ type: 'ping', seq, target: name }, suspect]) });
-      for (const h of pickHelpers(s, name, p.indirectChecks)) out.push({ kind: 'send', to: h.addr, messages: withPiggyback(s, [{ type: 'ping-req', seq, target: name }]) });
+      out.push({
+        kind: 'send',
+        to: m.addr,
+        messages: withPiggyback(s, [{ type: 'ping', seq, target: name }, suspect]),
+      });
+      for (const h of pickHelpers(s, name, p.indirectChecks))
+        out.push({ kind: 'send', to: h.addr, messages: withPiggyback(s, [{ type: 'ping-req', seq, target: name }]) });
     }
   }
   if (now >= s.nextGossipAt) {
@@ -219,7 +247,11 @@ function runDue(s: SwimState, now: number, out: SwimAction[]): void {
     for (const name of s.heartbeatTo) {
       const m = s.members.get(name);
       if (m === undefined || m.status === 'dead' || m.status === 'left') continue;
-      out.push({ kind: 'send', to: m.addr, messages: withPiggyback(s, [{ type: 'heartbeat', incarnation: s.incarnation }]) });
+      out.push({
+        kind: 'send',
+        to: m.addr,
+        messages: withPiggyback(s, [{ type: 'heartbeat', incarnation: s.incarnation }]),
+      });
     }
     s.nextHeartbeatAt = Math.max(s.nextHeartbeatAt + p.takeoverIntervalMs, now + p.takeoverIntervalMs / 2);
   }
@@ -260,6 +292,7 @@ function runWatch(s: SwimState, w: Watch, now: number, out: SwimAction[]): void 
     out.push({ kind: 'claim', owner: w.owner, incarnation: m.incarnation });
     // Start SWIM's suspicion at the same moment; the claim stands or falls with it.
     if (m.status === 'alive') suspectMember(s, m, m.incarnation, s.self, now, out);
+    else if (m.status === 'suspect') confirm(s, m, s.self, now, out);
   }
 }
 
@@ -272,7 +305,8 @@ export function nextDeadline(s: SwimState): number {
   for (const sus of s.suspicions.values()) t = Math.min(t, sus.checkAt ?? sus.deadline, sus.deadline);
   if (s.heartbeatTo.length > 0) t = Math.min(t, s.nextHeartbeatAt);
   for (const w of s.watches.values()) t = Math.min(t, watchDeadline(s, w));
-  if (s.profile.isolationMs > 0 && !s.isolated && s.status === 'alive' && s.members.size >= 2) t = Math.min(t, s.lastContactAt + s.profile.isolationMs);
+  if (s.profile.isolationMs > 0 && !s.isolated && s.status === 'alive' && s.members.size >= 2)
+    t = Math.min(t, s.lastContactAt + s.profile.isolationMs);
   return t;
 }
 
@@ -289,10 +323,18 @@ function startProbe(s: SwimState, now: number, out: SwimAction[]): void {
   const target = nextTarget(s, now, out);
   if (target === undefined) return;
   const seq = ++s.pingSeq;
-  s.probe = { target: target.name, seq, ackDeadline: now + s.profile.probeTimeoutMs, indirect: false, helpers: 0, nacks: 0 };
+  s.probe = {
+    target: target.name,
+    seq,
+    ackDeadline: now + s.profile.probeTimeoutMs,
+    indirect: false,
+    helpers: 0,
+    nacks: 0,
+  };
   const msgs: Message[] = [{ type: 'ping', seq, target: target.name }];
   // Lifeguard's buddy system: a suspect learns at once that it must refute.
-  if (target.status === 'suspect') msgs.push({ type: 'suspect', node: target.name, incarnation: target.incarnation, from: s.self });
+  if (target.status === 'suspect')
+    msgs.push({ type: 'suspect', node: target.name, incarnation: target.incarnation, from: s.self });
   count(s, 'probe');
   out.push({ kind: 'send', to: target.addr, messages: withPiggyback(s, msgs) });
 }
@@ -306,7 +348,10 @@ function nextTarget(s: SwimState, now: number, out: SwimAction[]): MemberRecord 
     }
     // End of the round: reap, reshuffle.
     reap(s, now, out);
-    s.probeOrder = shuffle(s.rng, [...s.members.values()].filter((m) => m.status === 'alive' || m.status === 'suspect').map((m) => m.name));
+    s.probeOrder = shuffle(
+      s.rng,
+      [...s.members.values()].filter((m) => m.status === 'alive' || m.status === 'suspect').map((m) => m.name),
+    );
     s.probeIndex = 0;
     if (s.probeOrder.length === 0) return undefined;
   }
@@ -315,7 +360,8 @@ function nextTarget(s: SwimState, now: number, out: SwimAction[]): MemberRecord 
 
 function reap(s: SwimState, now: number, out: SwimAction[]): void {
   for (const m of [...s.members.values()]) {
-    const limit = m.status === 'left' ? s.profile.gossipToTheDeadMs : m.status === 'dead' ? s.profile.reconnectForMs : Infinity;
+    const limit =
+      m.status === 'left' ? s.profile.gossipToTheDeadMs : m.status === 'dead' ? s.profile.reconnectForMs : Infinity;
     if (now - m.since > limit) {
       s.members.delete(m.name);
       out.push({ kind: 'member', reason: 'reaped', member: view(m) });
@@ -416,8 +462,19 @@ function onPacket(s: SwimState, from: string, packet: Packet, now: number, out: 
         }
         const seq = ++s.pingSeq;
         const timeout = s.profile.probeTimeoutMs;
-        s.pings.set(seq, { target: m.target, purpose: 'relay', requester: replyTo, forSeq: m.seq, nackAt: now + timeout * s.profile.nackFraction, expiresAt: now + timeout });
-        out.push({ kind: 'send', to: target.addr, messages: withPiggyback(s, [{ type: 'ping', seq, target: m.target }]) });
+        s.pings.set(seq, {
+          target: m.target,
+          purpose: 'relay',
+          requester: replyTo,
+          forSeq: m.seq,
+          nackAt: now + timeout * s.profile.nackFraction,
+          expiresAt: now + timeout,
+        });
+        out.push({
+          kind: 'send',
+          to: target.addr,
+          messages: withPiggyback(s, [{ type: 'ping', seq, target: m.target }]),
+        });
         break;
       }
       case 'ack':
@@ -439,7 +496,8 @@ function onPacket(s: SwimState, from: string, packet: Packet, now: number, out: 
         const rec = s.members.get(m.node);
         if (m.node === s.self) {
           if (m.from !== s.self) refute(s, m.incarnation, m.from, out);
-        } else if (rec !== undefined) markDead(s, rec, m.incarnation, m.from, now, out, m.from === m.node ? 'left' : 'declared-dead');
+        } else if (rec !== undefined)
+          markDead(s, rec, m.incarnation, m.from, now, out, m.from === m.node ? 'left' : 'declared-dead');
         break;
       }
       case 'heartbeat':
@@ -452,7 +510,11 @@ function onPacket(s: SwimState, from: string, packet: Packet, now: number, out: 
   }
   for (const m of packet.messages) {
     if (m.type === 'ping' && m.target === s.self && s.status === 'alive') {
-      out.push({ kind: 'send', to: replyTo, messages: withPiggyback(s, [{ type: 'ack', seq: m.seq, incarnation: s.incarnation }]) });
+      out.push({
+        kind: 'send',
+        to: replyTo,
+        messages: withPiggyback(s, [{ type: 'ack', seq: m.seq, incarnation: s.incarnation }]),
+      });
     }
   }
 }
@@ -468,7 +530,12 @@ function onAck(s: SwimState, sender: string, seq: number, incarnation: number, n
   if (w === undefined) return;
   s.pings.delete(seq);
   if (w.purpose === 'relay') {
-    if (w.requester !== undefined && w.forSeq !== undefined) out.push({ kind: 'send', to: w.requester, messages: withPiggyback(s, [{ type: 'ack', seq: w.forSeq, incarnation }]) });
+    if (w.requester !== undefined && w.forSeq !== undefined)
+      out.push({
+        kind: 'send',
+        to: w.requester,
+        messages: withPiggyback(s, [{ type: 'ack', seq: w.forSeq, incarnation }]),
+      });
     return;
   }
   ackClears(s, w.target, incarnation, now, out);
@@ -496,7 +563,8 @@ function ackClears(s: SwimState, target: string, incarnation: number, now: numbe
 
 function onHeartbeat(s: SwimState, sender: string, incarnation: number, now: number, out: SwimAction[]): void {
   const m = s.members.get(sender);
-  if (m !== undefined && s.profile.ackCarriesIncarnation && incarnation > m.incarnation && m.status === 'suspect') ackClears(s, sender, incarnation, now, out);
+  if (m !== undefined && s.profile.ackCarriesIncarnation && incarnation > m.incarnation && m.status === 'suspect')
+    ackClears(s, sender, incarnation, now, out);
   const w = s.watches.get(sender);
   if (w === undefined) return;
   w.lastAt = now;
@@ -522,7 +590,14 @@ function onSetPairs(s: SwimState, heartbeatTo: readonly string[], watch: readonl
   for (const [name, w] of s.watches) if (!want.has(name) && w.phase !== 'claimed') s.watches.delete(name);
   for (const name of want) {
     if (name === s.self || s.watches.has(name)) continue;
-    s.watches.set(name, { owner: name, lastAt: now, phase: 'watching', probeSeq: 0, probeDeadline: 0, claimedIncarnation: 0 });
+    s.watches.set(name, {
+      owner: name,
+      lastAt: now,
+      phase: 'watching',
+      probeSeq: 0,
+      probeDeadline: 0,
+      claimedIncarnation: 0,
+    });
   }
 }
 
@@ -532,10 +607,17 @@ function onState(s: SwimState, st: StateExchange, now: number, out: SwimAction[]
   s.lastContactAt = now;
   for (const r of st.members) {
     if (r.node === s.self) {
-      if ((r.status === 'suspect' || r.status === 'dead') && r.incarnation >= s.incarnation && s.status === 'alive') refute(s, r.incarnation, st.sender, out);
+      if ((r.status === 'suspect' || r.status === 'dead') && r.incarnation >= s.incarnation && s.status === 'alive')
+        refute(s, r.incarnation, st.sender, out);
       continue;
     }
-    const alive: AliveMessage = { type: 'alive', node: r.node, addr: r.addr, incarnation: r.incarnation, flags: r.flags };
+    const alive: AliveMessage = {
+      type: 'alive',
+      node: r.node,
+      addr: r.addr,
+      incarnation: r.incarnation,
+      flags: r.flags,
+    };
     switch (r.status) {
       case 'alive':
         applyAlive(s, alive, now, out);
@@ -567,7 +649,14 @@ function applyAlive(s: SwimState, m: AliveMessage, now: number, out: SwimAction[
   }
   const rec = s.members.get(m.node);
   if (rec === undefined) {
-    const fresh: MemberRecord = { name: m.node, addr: m.addr, incarnation: m.incarnation, status: 'alive', since: now, flags: m.flags };
+    const fresh: MemberRecord = {
+      name: m.node,
+      addr: m.addr,
+      incarnation: m.incarnation,
+      status: 'alive',
+      since: now,
+      flags: m.flags,
+    };
     s.members.set(m.node, fresh);
     // Insert at a random place in the probe round so a new member is probed within one round.
     s.probeOrder.splice(s.probeIndex + nextInt(s.rng, s.probeOrder.length - s.probeIndex + 1), 0, m.node);
@@ -597,7 +686,14 @@ function applyAlive(s: SwimState, m: AliveMessage, now: number, out: SwimAction[
   if (w !== undefined && w.phase === 'claimed' && m.incarnation > w.claimedIncarnation) endClaim(s, w, 'refuted', out);
 }
 
-function suspectMember(s: SwimState, rec: MemberRecord, incarnation: number, from: string, now: number, out: SwimAction[]): void {
+function suspectMember(
+  s: SwimState,
+  rec: MemberRecord,
+  incarnation: number,
+  from: string,
+  now: number,
+  out: SwimAction[],
+): void {
   if (rec.status === 'dead' || rec.status === 'left') return;
   if (incarnation < rec.incarnation) return;
   if (rec.status === 'suspect' && incarnation === rec.incarnation) {
@@ -621,6 +717,7 @@ function suspectMember(s: SwimState, rec: MemberRecord, incarnation: number, fro
     confirmers: new Set(),
     deadline,
     checkAt: checkTime(s, now, deadline),
+    countedOwn: from === s.self,
   });
   count(s, 'suspected');
   enqueue(s, { type: 'suspect', node: rec.name, incarnation, from });
@@ -636,6 +733,12 @@ function checkTime(s: SwimState, now: number, deadline: number): number | undefi
 
 function confirm(s: SwimState, rec: MemberRecord, from: string, now: number, out: SwimAction[]): void {
   const sus = s.suspicions.get(rec.name);
+  // Our own first failure against a member someone else suspected first still counts once toward G1, so
+  // which side of a partition gossips faster does not decide who fences.
+  if (sus !== undefined && from === s.self && !sus.countedOwn) {
+    sus.countedOwn = true;
+    recordOutcome(s, false, now, out);
+  }
   if (sus === undefined || from === sus.first || sus.confirmers.has(from) || sus.confirmers.size >= sus.k) return;
   sus.confirmers.add(from);
   count(s, 'confirmation');
@@ -648,7 +751,15 @@ function confirm(s: SwimState, rec: MemberRecord, from: string, now: number, out
   void out;
 }
 
-function markDead(s: SwimState, rec: MemberRecord, incarnation: number, from: string, now: number, out: SwimAction[], reason: 'suspicion-expired' | 'declared-dead' | 'left'): void {
+function markDead(
+  s: SwimState,
+  rec: MemberRecord,
+  incarnation: number,
+  from: string,
+  now: number,
+  out: SwimAction[],
+  reason: 'suspicion-expired' | 'declared-dead' | 'left',
+): void {
   if (rec.status === 'dead' || rec.status === 'left') {
     // A graceful leave may follow a death we declared ourselves; record it as left.
     if (rec.status === 'dead' && reason === 'left' && incarnation >= rec.incarnation) rec.status = 'left';
@@ -735,7 +846,8 @@ function gossip(s: SwimState, now: number, out: SwimAction[]): void {
   const p = s.profile;
   const targets: MemberRecord[] = [];
   for (const m of s.members.values()) {
-    if (m.status === 'alive' || m.status === 'suspect' || (m.status === 'dead' && now - m.since < p.gossipToTheDeadMs)) targets.push(m);
+    if (m.status === 'alive' || m.status === 'suspect' || (m.status === 'dead' && now - m.since < p.gossipToTheDeadMs))
+      targets.push(m);
   }
   for (const m of sample(s.rng, targets, p.gossipNodes)) {
     if (s.queue.size === 0) break;

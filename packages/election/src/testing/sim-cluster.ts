@@ -35,6 +35,7 @@ export class SimCluster {
   readonly #init: SimClusterInit;
   readonly #ips: readonly AddressEntry[];
   #restarts = 0;
+  readonly #killed = new Set<string>();
 
   private constructor(init: SimClusterInit) {
     this.#init = init;
@@ -82,7 +83,12 @@ export class SimCluster {
         incarnation: 1000 + this.#restarts * 1000,
         addresses: this.#ips,
       },
-      { clock: this.net.clockFor(addr), transport: this.net.transport(addr), random: this.net.randomFor(), randomBytes: this.net.randomBytesFor() },
+      {
+        clock: this.net.clockFor(addr),
+        transport: this.net.transport(addr),
+        random: this.net.randomFor(),
+        randomBytes: this.net.randomBytesFor(),
+      },
     );
     this.members.set(name, m);
     return m;
@@ -107,10 +113,18 @@ export class SimCluster {
   kill(name: string): void {
     this.net.crash(this.addressOf(name));
     this.member(name).kill();
+    this.#killed.add(name);
+  }
+
+  /** Whether a member is running (not killed). */
+  isLive(name: string): boolean {
+    return this.members.has(name) && !this.#killed.has(name);
   }
 
   /** Starts a crashed member again with a higher incarnation, as a restarted process would. */
   async restart(name: string): Promise<Member> {
+    if (!this.#killed.has(name)) throw new Error(`${name} is running; kill it first`);
+    this.#killed.delete(name);
     this.#restarts++;
     const m = this.#build(name);
     await m.start();
@@ -119,7 +133,7 @@ export class SimCluster {
 
   /** Live members (not killed). */
   live(): Member[] {
-    return [...this.members.values()].filter((m) => m.isStarted());
+    return [...this.members.values()].filter((m) => !this.#killed.has(m.name));
   }
 
   /** True when every live member sees exactly the live members as alive or suspect. */

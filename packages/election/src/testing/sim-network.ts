@@ -130,20 +130,15 @@ export class SimNetwork {
   transport(addr: string): ElectionTransport {
     const ep: Endpoint = { addr, handlers: undefined, up: true, pausedUntil: -Infinity, deferred: [] };
     this.#endpoints.set(addr, ep);
-    const net = this;
     return {
       localAddress: addr,
-      send(to, bytes) {
-        net.#send(ep, to, bytes);
-      },
-      exchange(to, bytes, timeoutMs, done) {
-        net.#exchange(ep, to, bytes, timeoutMs, done);
-      },
-      listen(handlers) {
+      send: (to, bytes) => this.#send(ep, to, bytes),
+      exchange: (to, bytes, timeoutMs, done) => this.#exchange(ep, to, bytes, timeoutMs, done),
+      listen: (handlers) => {
         ep.handlers = handlers;
         ep.up = true;
       },
-      close() {
+      close: () => {
         ep.up = false;
       },
     };
@@ -151,14 +146,11 @@ export class SimNetwork {
 
   /** A clock for the node at `addr`: the shared virtual time, with timers frozen while the node is paused. */
   clockFor(addr: string): Clock {
-    const net = this;
     const base = this.clock;
     return {
       now: () => base.now(),
       wallTime: () => base.wallTime(),
-      setTimer(delayMs: number, fn: () => void): Timer {
-        return base.setTimer(delayMs, () => net.#run(addr, fn));
-      },
+      setTimer: (delayMs: number, fn: () => void): Timer => base.setTimer(delayMs, () => this.#run(addr, fn)),
       sleep: (ms, options) => base.sleep(ms, options),
     };
   }
@@ -258,7 +250,13 @@ export class SimNetwork {
     ep.handlers.onPacket(from, bytes);
   }
 
-  #exchange(src: Endpoint, to: string, bytes: Uint8Array, timeoutMs: number, done: (err: Error | undefined, reply: Uint8Array | undefined) => void): void {
+  #exchange(
+    src: Endpoint,
+    to: string,
+    bytes: Uint8Array,
+    timeoutMs: number,
+    done: (err: Error | undefined, reply: Uint8Array | undefined) => void,
+  ): void {
     let finished = false;
     const finish = (err: Error | undefined, reply: Uint8Array | undefined): void => {
       if (finished) return;

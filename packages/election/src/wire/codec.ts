@@ -1,6 +1,14 @@
 import { MAX_NAME_BYTES } from '../constants.js';
 import { ElectionDecodeError } from '../errors.js';
-import { MEMBER_STATUS, MESSAGE_TYPE, type MemberStatus, type Message, type Packet, type StateExchange, type StateRecord } from './messages.js';
+import {
+  MEMBER_STATUS,
+  MESSAGE_TYPE,
+  type MemberStatus,
+  type Message,
+  type Packet,
+  type StateExchange,
+  type StateRecord,
+} from './messages.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder('utf-8', { fatal: true });
@@ -104,7 +112,11 @@ class Reader {
     this.off = off;
   }
   need(n: number, what: string): void {
-    if (this.off + n > this.end) throw new ElectionDecodeError('truncated', `${what} needs ${n} bytes at offset ${this.off}, ${this.end - this.off} left`);
+    if (this.off + n > this.end)
+      throw new ElectionDecodeError(
+        'truncated',
+        `${what} needs ${n} bytes at offset ${this.off}, ${this.end - this.off} left`,
+      );
   }
   u8(what: string): number {
     this.need(1, what);
@@ -201,14 +213,23 @@ function readMessage(r: Reader): Message {
       m = { type: 'nack', seq: b.u32('nack seq') };
       break;
     case MESSAGE_TYPE.alive:
-      m = { type: 'alive', node: b.str('alive node', MAX_NAME_BYTES), addr: b.str('alive addr'), incarnation: b.u32('alive incarnation'), flags: b.u8('alive flags') };
+      m = {
+        type: 'alive',
+        node: b.str('alive node', MAX_NAME_BYTES),
+        addr: b.str('alive addr'),
+        incarnation: b.u32('alive incarnation'),
+        flags: b.u8('alive flags'),
+      };
       break;
     case MESSAGE_TYPE.suspect:
     case MESSAGE_TYPE.dead: {
       const node = b.str('node', MAX_NAME_BYTES);
       const incarnation = b.u32('incarnation');
       const from = b.str('from', MAX_NAME_BYTES);
-      m = code === MESSAGE_TYPE.suspect ? { type: 'suspect', node, incarnation, from } : { type: 'dead', node, incarnation, from };
+      m =
+        code === MESSAGE_TYPE.suspect
+          ? { type: 'suspect', node, incarnation, from }
+          : { type: 'dead', node, incarnation, from };
       break;
     }
     case MESSAGE_TYPE.heartbeat:
@@ -217,7 +238,11 @@ function readMessage(r: Reader): Message {
     default:
       m = { type: 'unknown', code, body: b.bytes(len, 'unknown body') };
   }
-  if (b.off !== end) throw new ElectionDecodeError('bad-length', `message type ${code} declares ${len} bytes but uses ${b.off - (end - len)}`);
+  if (b.off !== end)
+    throw new ElectionDecodeError(
+      'bad-length',
+      `message type ${code} declares ${len} bytes but uses ${b.off - (end - len)}`,
+    );
   r.off = end;
   return m;
 }
@@ -295,7 +320,8 @@ export function decodeState(bytes: Uint8Array): StateExchange {
   if (joinByte > 1) throw new ElectionDecodeError('bad-length', `join flag ${joinByte}`);
   const count = r.u32('member count');
   // Each record takes at least 8 bytes: refuse counts the frame cannot hold before allocating.
-  if (count * 8 > bytes.length - r.off) throw new ElectionDecodeError('too-many', `${count} members in ${bytes.length} bytes`);
+  if (count * 8 > bytes.length - r.off)
+    throw new ElectionDecodeError('too-many', `${count} members in ${bytes.length} bytes`);
   const members: StateRecord[] = [];
   for (let i = 0; i < count; i++) {
     const node = r.str('member node', MAX_NAME_BYTES);

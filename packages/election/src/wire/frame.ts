@@ -52,7 +52,8 @@ export function openFrame(bytes: Uint8Array, keyring: Keyring | undefined): { ki
   const kind: FrameKind | undefined = kindCode === 0 ? 'packet' : kindCode === 1 ? 'state' : undefined;
   if (kind === undefined) throw new ElectionDecodeError('bad-type', `frame kind ${kindCode}`);
   const mode = bytes[4];
-  if (mode !== FRAME_MODE.plain && mode !== FRAME_MODE['aes-256-gcm']) throw new ElectionDecodeError('bad-mode', `mode ${mode}`);
+  if (mode !== FRAME_MODE.plain && mode !== FRAME_MODE['aes-256-gcm'])
+    throw new ElectionDecodeError('bad-mode', `mode ${mode}`);
   if (keyring === undefined) {
     if (mode !== FRAME_MODE.plain) throw new ElectionAuthError('sealed frame but no keyring configured');
     return { kind, body: bytes.subarray(HEADER) };

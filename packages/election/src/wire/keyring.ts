@@ -39,7 +39,8 @@ export class Keyring {
   readonly #labelText: string;
 
   constructor(init: KeyringInit, randomBytes: RandomBytes) {
-    if (init.secrets.length === 0) throw new InvalidArgumentError('keyring.secrets', 'at least one secret', init.secrets);
+    if (init.secrets.length === 0)
+      throw new InvalidArgumentError('keyring.secrets', 'at least one secret', init.secrets);
     this.#labelText = init.label ?? '';
     this.label = Buffer.from(this.#labelText, 'utf8');
     for (const s of init.secrets) this.#keys.push(this.#make(s));
@@ -84,7 +85,8 @@ export class Keyring {
   removeKey(secret: string | Uint8Array): void {
     const k = this.#make(secret);
     const first = this.#keys[0];
-    if (first !== undefined && first.idNum === k.idNum) throw new InvalidArgumentError('secret', 'a secret that is not the primary', '<primary>');
+    if (first !== undefined && first.idNum === k.idNum)
+      throw new InvalidArgumentError('secret', 'a secret that is not the primary', '<primary>');
     this.#keys = this.#keys.filter((x) => x.idNum !== k.idNum);
   }
 

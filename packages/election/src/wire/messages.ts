@@ -11,7 +11,9 @@ export const MESSAGE_TYPE = {
 } as const;
 
 /** Reverse map of {@link MESSAGE_TYPE}, for logs. */
-export const MESSAGE_TYPE_NAME: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(MESSAGE_TYPE).map(([k, v]) => [v, k]));
+export const MESSAGE_TYPE_NAME: Readonly<Record<number, string>> = Object.fromEntries(
+  Object.entries(MESSAGE_TYPE).map(([k, v]) => [v, k]),
+);
 
 /** Bits of the alive message's flags byte. */
 export const MEMBER_FLAG = { fenced: 1, draining: 2 } as const;
@@ -75,7 +77,16 @@ export interface UnknownMessage {
 }
 
 /** One message inside a packet. */
-export type Message = PingMessage | PingReqMessage | AckMessage | NackMessage | AliveMessage | SuspectMessage | DeadMessage | HeartbeatMessage | UnknownMessage;
+export type Message =
+  | PingMessage
+  | PingReqMessage
+  | AckMessage
+  | NackMessage
+  | AliveMessage
+  | SuspectMessage
+  | DeadMessage
+  | HeartbeatMessage
+  | UnknownMessage;
 /** Membership news that rides on other packets (piggyback) and in gossip. */
 export type UpdateMessage = AliveMessage | SuspectMessage | DeadMessage;
 

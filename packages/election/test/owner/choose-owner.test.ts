@@ -13,15 +13,87 @@ t.test('rank hash is SHA-256 of "node#ip" (vectors from sha256sum)', async (t) =
 t.test('chooseOwner matches MetalLB', async (t) => {
   const cases = [
     // speaker/layer2_controller_test.go: iris2 announces 10.20.30.1 when both nodes qualify.
-    { name: 'MetalLB test vector', ip: '10.20.30.1', nodes: ['iris1', 'iris2'], prefs: undefined, want: 'iris2', reason: 'hash', ranking: ['iris2', 'iris1'] },
-    { name: 'lowest hash wins', ip: '192.0.2.10', nodes: ['node-a', 'node-b', 'node-c'], prefs: undefined, want: 'node-c', reason: 'hash', ranking: ['node-c', 'node-b', 'node-a'] },
-    { name: 'order of candidates does not matter', ip: '192.0.2.10', nodes: ['node-c', 'node-a', 'node-b'], prefs: undefined, want: 'node-c', reason: 'hash', ranking: ['node-c', 'node-b', 'node-a'] },
-    { name: 'preference beats hash', ip: '192.0.2.10', nodes: ['node-a', 'node-b', 'node-c'], prefs: { 'node-a': 10 }, want: 'node-a', reason: 'preference', ranking: ['node-a', 'node-c', 'node-b'] },
-    { name: 'equal preferences fall back to hash', ip: '192.0.2.10', nodes: ['node-a', 'node-b', 'node-c'], prefs: { 'node-a': 5, 'node-b': 5 }, want: 'node-b', reason: 'hash', ranking: ['node-b', 'node-a', 'node-c'] },
-    { name: 'IPv6 is hashed in canonical form', ip: '2001:DB8:0::1', nodes: ['worker-1', 'worker-2', 'worker-3'], prefs: undefined, want: 'worker-2', reason: 'hash', ranking: ['worker-2', 'worker-1', 'worker-3'] },
-    { name: 'one candidate', ip: '192.0.2.10', nodes: ['node-a'], prefs: undefined, want: 'node-a', reason: 'only-candidate', ranking: ['node-a'] },
-    { name: 'duplicates count once', ip: '192.0.2.10', nodes: ['node-a', 'node-a'], prefs: undefined, want: 'node-a', reason: 'only-candidate', ranking: ['node-a'] },
-    { name: 'no candidates', ip: '192.0.2.10', nodes: [], prefs: undefined, want: undefined, reason: 'no-candidates', ranking: [] },
+    {
+      name: 'MetalLB test vector',
+      ip: '10.20.30.1',
+      nodes: ['iris1', 'iris2'],
+      prefs: undefined,
+      want: 'iris2',
+      reason: 'hash',
+      ranking: ['iris2', 'iris1'],
+    },
+    {
+      name: 'lowest hash wins',
+      ip: '192.0.2.10',
+      nodes: ['node-a', 'node-b', 'node-c'],
+      prefs: undefined,
+      want: 'node-c',
+      reason: 'hash',
+      ranking: ['node-c', 'node-b', 'node-a'],
+    },
+    {
+      name: 'order of candidates does not matter',
+      ip: '192.0.2.10',
+      nodes: ['node-c', 'node-a', 'node-b'],
+      prefs: undefined,
+      want: 'node-c',
+      reason: 'hash',
+      ranking: ['node-c', 'node-b', 'node-a'],
+    },
+    {
+      name: 'preference beats hash',
+      ip: '192.0.2.10',
+      nodes: ['node-a', 'node-b', 'node-c'],
+      prefs: { 'node-a': 10 },
+      want: 'node-a',
+      reason: 'preference',
+      ranking: ['node-a', 'node-c', 'node-b'],
+    },
+    {
+      name: 'equal preferences fall back to hash',
+      ip: '192.0.2.10',
+      nodes: ['node-a', 'node-b', 'node-c'],
+      prefs: { 'node-a': 5, 'node-b': 5 },
+      want: 'node-b',
+      reason: 'hash',
+      ranking: ['node-b', 'node-a', 'node-c'],
+    },
+    {
+      name: 'IPv6 is hashed in canonical form',
+      ip: '2001:DB8:0::1',
+      nodes: ['worker-1', 'worker-2', 'worker-3'],
+      prefs: undefined,
+      want: 'worker-2',
+      reason: 'hash',
+      ranking: ['worker-2', 'worker-1', 'worker-3'],
+    },
+    {
+      name: 'one candidate',
+      ip: '192.0.2.10',
+      nodes: ['node-a'],
+      prefs: undefined,
+      want: 'node-a',
+      reason: 'only-candidate',
+      ranking: ['node-a'],
+    },
+    {
+      name: 'duplicates count once',
+      ip: '192.0.2.10',
+      nodes: ['node-a', 'node-a'],
+      prefs: undefined,
+      want: 'node-a',
+      reason: 'only-candidate',
+      ranking: ['node-a'],
+    },
+    {
+      name: 'no candidates',
+      ip: '192.0.2.10',
+      nodes: [],
+      prefs: undefined,
+      want: undefined,
+      reason: 'no-candidates',
+      ranking: [],
+    },
   ] as const;
   for (const c of cases) {
     const r = chooseOwner(c.ip, c.nodes, c.prefs);
@@ -29,7 +101,11 @@ t.test('chooseOwner matches MetalLB', async (t) => {
     t.equal(r.reason, c.reason, `${c.name}: reason`);
     t.same(r.ranking, c.ranking, `${c.name}: ranking`);
   }
-  t.equal(chooseOwner('192.0.2.10', ['node-a', 'node-b'], new Map([['node-b', 1]])).owner, 'node-b', 'preferences as a Map');
+  t.equal(
+    chooseOwner('192.0.2.10', ['node-a', 'node-b'], new Map([['node-b', 1]])).owner,
+    'node-b',
+    'preferences as a Map',
+  );
 });
 
 t.test('OwnerTable agrees with chooseOwner for any eligible subset (property)', async (t) => {
@@ -40,7 +116,10 @@ t.test('OwnerTable agrees with chooseOwner for any eligible subset (property)', 
       fc.func(fc.boolean()),
       fc.func(fc.integer({ min: 0, max: 3 })),
       (nodes, octets, pick, pref) => {
-        const entries = [...new Set(octets)].map((o) => ({ ip: `198.51.100.${o}`, preferences: Object.fromEntries(nodes.map((n) => [n, pref(n, o)])) }));
+        const entries = [...new Set(octets)].map((o) => ({
+          ip: `198.51.100.${o}`,
+          preferences: Object.fromEntries(nodes.map((n) => [n, pref(n, o)])),
+        }));
         const table = new OwnerTable();
         table.setAddresses(entries);
         table.addNodes(nodes);
@@ -49,7 +128,13 @@ t.test('OwnerTable agrees with chooseOwner for any eligible subset (property)', 
         for (const e of entries) {
           const want = chooseOwner(e.ip, [...eligible], e.preferences);
           const got = placed.get(e.ip);
-          if (got === undefined || got.owner !== want.owner || got.standby !== want.ranking[1] || got.reason !== want.reason) return false;
+          if (
+            got === undefined ||
+            got.owner !== want.owner ||
+            got.standby !== want.ranking[1] ||
+            got.reason !== want.reason
+          )
+            return false;
         }
         return true;
       },

@@ -1,11 +1,32 @@
 import t from 'tap';
-import { createSwimState, resolveProfile, step, type Message, type SwimAction, type SwimState } from '../../src/index.js';
+import {
+  createSwimState,
+  resolveProfile,
+  step,
+  type Message,
+  type SwimAction,
+  type SwimState,
+} from '../../src/index.js';
 
 function fresh(profile: 'default' | 'memberlist-lan' = 'default'): SwimState {
-  const s = createSwimState({ name: 'a', addr: '192.0.2.1:7946', profile: resolveProfile(profile), incarnation: 100, seed: 1, frameOverhead: 37 });
+  const s = createSwimState({
+    name: 'a',
+    addr: '192.0.2.1:7946',
+    profile: resolveProfile(profile),
+    incarnation: 100,
+    seed: 1,
+    frameOverhead: 37,
+  });
   step(s, { kind: 'start' }, 0);
   // Learn b and c through alive messages.
-  step(s, packet('b', [{ type: 'alive', node: 'b', addr: '192.0.2.2:7946', incarnation: 5, flags: 0 }, { type: 'alive', node: 'c', addr: '192.0.2.3:7946', incarnation: 7, flags: 0 }]), 0);
+  step(
+    s,
+    packet('b', [
+      { type: 'alive', node: 'b', addr: '192.0.2.2:7946', incarnation: 5, flags: 0 },
+      { type: 'alive', node: 'c', addr: '192.0.2.3:7946', incarnation: 7, flags: 0 },
+    ]),
+    0,
+  );
   return s;
 }
 
@@ -13,7 +34,8 @@ function packet(sender: string, messages: Message[], from = '192.0.2.9:7946') {
   return { kind: 'packet' as const, from, packet: { sender, epoch: 1, seq: 1, messages } };
 }
 
-const sends = (actions: SwimAction[]) => actions.filter((a): a is Extract<SwimAction, { kind: 'send' }> => a.kind === 'send');
+const sends = (actions: SwimAction[]) =>
+  actions.filter((a): a is Extract<SwimAction, { kind: 'send' }> => a.kind === 'send');
 
 t.test('the last action is always the next deadline', async (t) => {
   const s = fresh();
@@ -33,7 +55,10 @@ t.test('a ping for us is acked with our incarnation and piggybacked news', async
   t.same(ack?.messages[0], { type: 'ack', seq: 42, incarnation: 100 });
   t.ok(ack !== undefined && ack.messages.length > 1, 'news rides along');
   const wrong = step(s, packet('b', [{ type: 'ping', seq: 43, target: 'someone-else' }]), 2);
-  t.notOk(sends(wrong.actions).some((a) => a.messages[0]?.type === 'ack'), 'a ping for another name is not answered');
+  t.notOk(
+    sends(wrong.actions).some((a) => a.messages[0]?.type === 'ack'),
+    'a ping for another name is not answered',
+  );
   t.equal(s.counters['ping-wrong-target'], 1);
 });
 
@@ -47,7 +72,10 @@ t.test('indirect probes are never sent to non-members', async (t) => {
   t.equal(ping?.to, '192.0.2.3:7946', 'a member is probed at the address we hold for it');
   // No ack from c: the helper nacks at 80 % of the probe timeout.
   const later = step(s, { kind: 'tick' }, 2 + 80);
-  t.ok(sends(later.actions).some((a) => a.to === '192.0.2.2:7946' && a.messages[0]?.type === 'nack'), 'nack to the requester');
+  t.ok(
+    sends(later.actions).some((a) => a.to === '192.0.2.2:7946' && a.messages[0]?.type === 'nack'),
+    'nack to the requester',
+  );
 });
 
 t.test('SWIM ordering of alive, suspect and dead', async (t) => {
@@ -78,7 +106,10 @@ t.test('a suspicion about ourselves is refuted with a higher incarnation', async
   t.equal(s.awareness, 1, 'having to refute raises our own local-health score');
   const r2 = step(s, packet('b', [{ type: 'ping', seq: 1, target: 'a' }]), 2);
   const ack = sends(r2.actions).find((a) => a.messages[0]?.type === 'ack');
-  t.ok(ack?.messages.some((m) => m.type === 'alive' && m.node === 'a' && m.incarnation === 101), 'the refutation rides on the next packet');
+  t.ok(
+    ack?.messages.some((m) => m.type === 'alive' && m.node === 'a' && m.incarnation === 101),
+    'the refutation rides on the next packet',
+  );
   step(s, packet('b', [{ type: 'dead', node: 'a', incarnation: 50, from: 'b' }]), 3);
   t.equal(s.incarnation, 101, 'stale accusations do not bump the incarnation');
 });
@@ -116,7 +147,12 @@ t.test('suspicion expires into dead after the floor (3 members: no confirmations
   let checked = false;
   for (let now = 1001; now < 4000 && deadAt === undefined; now++) {
     const r = step(s, { kind: 'tick' }, now);
-    if (sends(r.actions).some((a) => a.to === '192.0.2.2:7946' && a.messages.some((m) => m.type === 'suspect' && m.node === 'b'))) checked = true;
+    if (
+      sends(r.actions).some(
+        (a) => a.to === '192.0.2.2:7946' && a.messages.some((m) => m.type === 'suspect' && m.node === 'b'),
+      )
+    )
+      checked = true;
     if (r.actions.some((a) => a.kind === 'member' && a.member.name === 'b' && a.member.status === 'dead')) deadAt = now;
   }
   t.equal(deadAt, 2000, 'dead exactly 1 s after the suspicion started');
@@ -126,7 +162,9 @@ t.test('suspicion expires into dead after the floor (3 members: no confirmations
 t.test('graceful leave tells every member at once', async (t) => {
   const s = fresh();
   const r = step(s, { kind: 'leave' }, 5);
-  const targets = sends(r.actions).map((a) => a.to).sort();
+  const targets = sends(r.actions)
+    .map((a) => a.to)
+    .sort();
   t.same(targets, ['192.0.2.2:7946', '192.0.2.3:7946']);
   t.ok(sends(r.actions).every((a) => a.messages.some((m) => m.type === 'dead' && m.node === 'a' && m.from === 'a')));
   t.equal(s.status, 'left');
@@ -142,7 +180,10 @@ t.test('fast takeover: missed heartbeats, a quick probe, then a claim; a refutat
     const r = step(s, { kind: 'tick' }, now);
     if (probeAt === undefined && s.watches.get('b')?.phase === 'probing') {
       probeAt = now;
-      t.ok(sends(r.actions).some((a) => a.to === '192.0.2.2:7946' && a.messages[0]?.type === 'ping'), 'the quick probe is a direct ping');
+      t.ok(
+        sends(r.actions).some((a) => a.to === '192.0.2.2:7946' && a.messages[0]?.type === 'ping'),
+        'the quick probe is a direct ping',
+      );
     }
     if (r.actions.some((a) => a.kind === 'claim' && a.owner === 'b')) claimAt = now;
   }
@@ -150,7 +191,10 @@ t.test('fast takeover: missed heartbeats, a quick probe, then a claim; a refutat
   t.equal(claimAt, (probeAt ?? 0) + 50, 'claim when the quick probe times out');
   t.equal(s.members.get('b')?.status, 'suspect', 'SWIM suspicion starts with the claim');
   const r = step(s, packet('b', [{ type: 'alive', node: 'b', addr: '192.0.2.2:7946', incarnation: 6, flags: 0 }]), 500);
-  t.ok(r.actions.some((a) => a.kind === 'claim-ended' && a.owner === 'b' && a.reason === 'refuted'), 'released on refutation');
+  t.ok(
+    r.actions.some((a) => a.kind === 'claim-ended' && a.owner === 'b' && a.reason === 'refuted'),
+    'released on refutation',
+  );
   t.equal(s.watches.get('b')?.phase, 'disarmed', 'no new claim until a heartbeat is heard again');
   step(s, packet('b', [{ type: 'heartbeat', incarnation: 6 }]), 600);
   t.equal(s.watches.get('b')?.phase, 'watching');

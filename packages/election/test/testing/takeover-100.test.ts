@@ -13,7 +13,9 @@ for (const row of rows) {
     const c = await SimCluster.create({ seed: row.seed, size: 100, ips: 1000, profile: row.profile });
     const r = await runKillTrials(c, { trials: row.trials, settleMs: 1500 });
     const seed = `seed=${row.seed}`;
-    t.comment(`takeover ${r.takeover.map((x) => x.toFixed(0)).join(', ')} ms; detection ${r.detection.map((x) => x.toFixed(0)).join(', ')} ms`);
+    t.comment(
+      `takeover ${r.takeover.map((x) => x.toFixed(0)).join(', ')} ms; detection ${r.detection.map((x) => x.toFixed(0)).join(', ')} ms`,
+    );
     t.equal(r.takeover.length, row.trials, `every trial completed (${seed})`);
     t.equal(r.orphaned, 0, `every IP was re-announced (${seed})`);
     t.ok(quantile(r.takeover, 0.99) <= row.takeoverP99, `takeover p99 ≤ ${row.takeoverP99} ms (${seed})`);

@@ -14,7 +14,8 @@ for (const row of rows) {
   t.test(`${row.profile}, ${row.size} nodes, ${row.trials} crashes (seed ${row.seed})`, async (t) => {
     const c = await SimCluster.create({ seed: row.seed, size: row.size, ips: 1000, profile: row.profile });
     const r = await runKillTrials(c, { trials: row.trials });
-    const f = (xs: number[]) => `p50 ${quantile(xs, 0.5).toFixed(0)} ms, p99 ${quantile(xs, 0.99).toFixed(0)} ms, max ${Math.max(...xs).toFixed(0)} ms (n=${xs.length})`;
+    const f = (xs: number[]) =>
+      `p50 ${quantile(xs, 0.5).toFixed(0)} ms, p99 ${quantile(xs, 0.99).toFixed(0)} ms, max ${Math.max(...xs).toFixed(0)} ms (n=${xs.length})`;
     t.comment(`takeover: ${f(r.takeover)}`);
     t.comment(`detection at the standby: ${f(r.detection)}`);
     const seed = `seed=${row.seed}`;

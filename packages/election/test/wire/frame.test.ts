@@ -1,10 +1,24 @@
 import t from 'tap';
-import { deriveKey, encodePacket, Keyring, openFrame, sealFrame, ReplayFilter, MAX_PACKET_BYTES, frameOverhead } from '../../src/index.js';
+import {
+  deriveKey,
+  encodePacket,
+  Keyring,
+  openFrame,
+  sealFrame,
+  ReplayFilter,
+  MAX_PACKET_BYTES,
+  frameOverhead,
+} from '../../src/index.js';
 import { HKDF_VECTOR } from '../fixtures/owner-vectors.js';
 
 let n = 0;
 const counterBytes = (k: number): Uint8Array => Uint8Array.from({ length: k }, () => n++ & 255);
-const body = encodePacket({ sender: 'node-a', epoch: 1, seq: 1, messages: [{ type: 'ping', seq: 1, target: 'node-b' }] });
+const body = encodePacket({
+  sender: 'node-a',
+  epoch: 1,
+  seq: 1,
+  messages: [{ type: 'ping', seq: 1, target: 'node-b' }],
+});
 
 t.test('HKDF-SHA-256 key matches OpenSSL', async (t) => {
   t.equal(deriveKey(HKDF_VECTOR.secret, HKDF_VECTOR.label).toString('hex'), HKDF_VECTOR.key);
@@ -27,21 +41,42 @@ t.test('AES-256-GCM frames: seal, open, refuse what does not authenticate', asyn
   t.equal(sealed[4], 1, 'mode 1');
   const opened = openFrame(sealed, b);
   t.same(Buffer.from(opened.body), Buffer.from(body), 'another member with the same secret opens it');
-  t.not(Buffer.from(sealed.subarray(9, 21)).toString('hex'), Buffer.from(sealFrame('packet', body, a).subarray(9, 21)).toString('hex'), 'nonces differ');
+  t.not(
+    Buffer.from(sealed.subarray(9, 21)).toString('hex'),
+    Buffer.from(sealFrame('packet', body, a).subarray(9, 21)).toString('hex'),
+    'nonces differ',
+  );
 
   const cases = [
     { name: 'wrong secret', ring: new Keyring({ secrets: ['k2'], label: 'prod' }, counterBytes), bytes: sealed },
-    { name: 'other cluster label', ring: new Keyring({ secrets: ['k1'], label: 'staging' }, counterBytes), bytes: sealed },
+    {
+      name: 'other cluster label',
+      ring: new Keyring({ secrets: ['k1'], label: 'staging' }, counterBytes),
+      bytes: sealed,
+    },
     { name: 'flipped ciphertext bit', ring: b, bytes: Uint8Array.from(sealed, (v, i) => (i === 30 ? v ^ 1 : v)) },
-    { name: 'flipped header bit (associated data)', ring: b, bytes: Uint8Array.from(sealed, (v, i) => (i === 3 ? v ^ 1 : v)) },
+    {
+      name: 'flipped header bit (associated data)',
+      ring: b,
+      bytes: Uint8Array.from(sealed, (v, i) => (i === 3 ? v ^ 1 : v)),
+    },
     { name: 'truncated tag', ring: b, bytes: sealed.subarray(0, sealed.length - 1) },
     { name: 'plaintext frame to an encrypted member', ring: b, bytes: sealFrame('packet', body, undefined) },
   ];
   for (const c of cases) t.throws(() => openFrame(c.bytes, c.ring), { code: 'ERR_ELECTION_AUTH' }, c.name);
   t.throws(() => openFrame(sealed, undefined), { code: 'ERR_ELECTION_AUTH' }, 'sealed frame to a plaintext member');
-  t.throws(() => openFrame(Uint8Array.from([0x4c, 0x46, 1, 0, 0]), b), { code: 'ERR_ELECTION_DECODE', reason: 'bad-magic' });
-  t.throws(() => openFrame(Uint8Array.from([0x4c, 0x45, 2, 0, 0]), b), { code: 'ERR_ELECTION_DECODE', reason: 'bad-version' });
-  t.throws(() => openFrame(Uint8Array.from([0x4c, 0x45, 1, 0, 9]), b), { code: 'ERR_ELECTION_DECODE', reason: 'bad-mode' });
+  t.throws(() => openFrame(Uint8Array.from([0x4c, 0x46, 1, 0, 0]), b), {
+    code: 'ERR_ELECTION_DECODE',
+    reason: 'bad-magic',
+  });
+  t.throws(() => openFrame(Uint8Array.from([0x4c, 0x45, 2, 0, 0]), b), {
+    code: 'ERR_ELECTION_DECODE',
+    reason: 'bad-version',
+  });
+  t.throws(() => openFrame(Uint8Array.from([0x4c, 0x45, 1, 0, 9]), b), {
+    code: 'ERR_ELECTION_DECODE',
+    reason: 'bad-mode',
+  });
 });
 
 t.test('key rotation in three steps without a gap', async (t) => {
@@ -60,7 +95,11 @@ t.test('key rotation in three steps without a gap', async (t) => {
   a.removeKey('old');
   b.removeKey('old');
   t.equal(a.size, 1);
-  t.throws(() => openFrame(sealFrame('packet', body, new Keyring({ secrets: ['old'] }, counterBytes)), a), { code: 'ERR_ELECTION_AUTH' }, 'old key no longer accepted');
+  t.throws(
+    () => openFrame(sealFrame('packet', body, new Keyring({ secrets: ['old'] }, counterBytes)), a),
+    { code: 'ERR_ELECTION_AUTH' },
+    'old key no longer accepted',
+  );
   t.throws(() => a.removeKey('new'), { code: 'ERR_INVALID_ARGUMENT' }, 'the primary cannot be removed');
   t.throws(() => a.useKey('never-added'), { code: 'ERR_INVALID_ARGUMENT' });
   t.same(a.keyIds().length, 1);
@@ -81,7 +120,8 @@ t.test('replay filter', async (t) => {
     ['a', 11, 1, 'ok'],
     ['b', 1, 5, 'ok'],
   ];
-  for (const [sender, epoch, seq, want] of steps) t.equal(r.check(sender, epoch, seq), want, `${sender} ${epoch}/${seq}`);
+  for (const [sender, epoch, seq, want] of steps)
+    t.equal(r.check(sender, epoch, seq), want, `${sender} ${epoch}/${seq}`);
 });
 
 t.test('the packet budget holds under sealing', async (t) => {

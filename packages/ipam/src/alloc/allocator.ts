@@ -67,7 +67,11 @@ class PoolAllocator implements Allocator {
     const now = options?.now ?? this.clock?.now();
     if (now === undefined) {
       if (this.state.cooldownMs > 0) {
-        throw new InvalidArgumentError('now', 'a time (options.now or an injected clock) when reuseCooldownMs > 0', undefined);
+        throw new InvalidArgumentError(
+          'now',
+          'a time (options.now or an injected clock) when reuseCooldownMs > 0',
+          undefined,
+        );
       }
       return 0;
     }
@@ -90,7 +94,7 @@ class PoolAllocator implements Allocator {
     const rec = s.services.get(key);
     if (rec === undefined) return undefined;
     const before = s.assignmentOf(rec);
-    const held = rec.entries.map((e): IpAddress => ({ family: e.family, value: e.value }));
+    const held = s.cooldownMs > 0 ? rec.entries.map((e): IpAddress => ({ family: e.family, value: e.value })) : [];
     s.detach(rec, now);
     s.services.delete(key);
     s.bury(key, held, now);
@@ -107,12 +111,15 @@ class PoolAllocator implements Allocator {
 
   setConfig(config: IpamConfig, options?: SetConfigOptions): ConfigChangeReport {
     const policy = options?.policy ?? this.policy;
-    if (policy !== 'reallocate' && policy !== 'reject') throw new InvalidArgumentError('policy', "'reallocate' or 'reject'", policy);
+    if (policy !== 'reallocate' && policy !== 'reject')
+      throw new InvalidArgumentError('policy', "'reallocate' or 'reject'", policy);
     const now = this.now(options);
     this.state.expire(now);
     const { next, report } = rebuild(this.state, config, now);
     if (policy === 'reject') {
-      const lost = report.changes.filter((c) => c.before !== undefined && c.before.ips.some((ip) => !(c.after?.ips ?? []).includes(ip)));
+      const lost = report.changes.filter(
+        (c) => c.before !== undefined && c.before.ips.some((ip) => !(c.after?.ips ?? []).includes(ip)),
+      );
       if (lost.length > 0) throw new ConfigConflictError(lost);
     }
     this.state = next;
@@ -182,7 +189,8 @@ interface ParsedEntry {
 }
 
 function parseEntry(entry: RestoreEntry, index: number): ParsedEntry {
-  if (typeof entry !== 'object' || entry === null) throw new InvalidArgumentError(`entries[${index}]`, 'a restore entry', entry);
+  if (typeof entry !== 'object' || entry === null)
+    throw new InvalidArgumentError(`entries[${index}]`, 'a restore entry', entry);
   const req = normalizeRequest(entry.request);
   const held: IpAddress[] = [];
   const ips = entry.ips ?? [];
@@ -195,7 +203,8 @@ function parseEntry(entry: RestoreEntry, index: number): ParsedEntry {
       throw new IpamRequestError(req.key, `ips[${i}]`, 'a valid IP address', ips[i]);
     }
   }
-  if (held.length === 2 && held[0]?.family === held[1]?.family) throw new IpamRequestError(req.key, 'ips', 'two addresses of different families', ips);
+  if (held.length === 2 && held[0]?.family === held[1]?.family)
+    throw new IpamRequestError(req.key, 'ips', 'two addresses of different families', ips);
   return { req, held };
 }
 
@@ -209,14 +218,27 @@ function converge(s: AllocState, req: NormalizedRequest, now: number): AllocateR
     s.services.set(req.key, rec);
   }
   apply(s, rec, req, d, now);
-  const prev = previous === undefined ? {} : { previous };
-  if (d.kind === 'fail') return { ok: false, key: req.key, reason: d.reason, message: d.message, ...prev };
+  if (d.kind === 'fail') {
+    return previous === undefined
+      ? { ok: false, key: req.key, reason: d.reason, message: d.message }
+      : { ok: false, key: req.key, reason: d.reason, message: d.message, previous };
+  }
   const assignment = s.assignmentOf(rec) as Assignment;
   if (d.kind === 'keep') {
-    if (d.extend !== undefined) return { ok: true, key: req.key, action: 'extended', assignment, ...prev };
-    return { ok: true, key: req.key, action: 'kept', assignment, ...(d.partial ? { partial: true } : {}) };
+    if (d.extend !== undefined)
+      return previous === undefined
+        ? { ok: true, key: req.key, action: 'extended', assignment }
+        : { ok: true, key: req.key, action: 'extended', assignment, previous };
+    return d.partial
+      ? { ok: true, key: req.key, action: 'kept', assignment, partial: true }
+      : { ok: true, key: req.key, action: 'kept', assignment };
   }
-  return { ok: true, key: req.key, action: previous === undefined ? 'allocated' : 'changed', assignment, ...prev, ...(d.partial ? { partial: true } : {}) };
+  const action = previous === undefined ? 'allocated' : 'changed';
+  const base: AllocateResult =
+    previous === undefined
+      ? { ok: true, key: req.key, action, assignment }
+      : { ok: true, key: req.key, action, assignment, previous };
+  return d.partial ? { ...base, partial: true } : base;
 }
 
 /** The result a decision produces, computed before it is applied. */
@@ -230,14 +252,32 @@ function toResult(s: AllocState, rec: ServiceRecord | undefined, req: Normalized
   if (d.kind === 'keep') {
     const held = (rec?.entries ?? []).map((e): IpAddress => ({ family: e.family, value: e.value }));
     if (d.extend === undefined) {
-      return { ok: true, key: req.key, action: 'kept', assignment: { key: req.key, pool: d.pool.pool.name, ips: texts(held) }, ...(d.partial ? { partial: true } : {}) };
+      return {
+        ok: true,
+        key: req.key,
+        action: 'kept',
+        assignment: { key: req.key, pool: d.pool.pool.name, ips: texts(held) },
+        ...(d.partial ? { partial: true } : {}),
+      };
     }
-    return { ok: true, key: req.key, action: 'extended', assignment: { key: req.key, pool: d.pool.pool.name, ips: texts([...held, d.extend]) }, ...prev };
+    return {
+      ok: true,
+      key: req.key,
+      action: 'extended',
+      assignment: { key: req.key, pool: d.pool.pool.name, ips: texts([...held, d.extend]) },
+      ...prev,
+    };
   }
   const assignment = { key: req.key, pool: d.pool.pool.name, ips: texts(d.addrs) };
-  return { ok: true, key: req.key, action: previous === undefined ? 'allocated' : 'changed', assignment, ...prev, ...(d.partial ? { partial: true } : {}) };
+  return {
+    ok: true,
+    key: req.key,
+    action: previous === undefined ? 'allocated' : 'changed',
+    assignment,
+    ...prev,
+    ...(d.partial ? { partial: true } : {}),
+  };
 }
-
 
 function apply(s: AllocState, rec: ServiceRecord, req: NormalizedRequest, d: Decision, now: number): void {
   if (d.kind === 'keep') {
@@ -275,7 +315,11 @@ function restoreInto(s: AllocState, entries: readonly ParsedEntry[], now: number
   }
   const rest = entries.map((_, i) => i).filter((i) => !adopted.has(i));
   const heldFirst = (i: number): number => ((entries[i] as ParsedEntry).held.length > 0 ? 0 : 1);
-  rest.sort((a, b) => heldFirst(a) - heldFirst(b) || compareNames((entries[a] as ParsedEntry).req.key, (entries[b] as ParsedEntry).req.key));
+  rest.sort(
+    (a, b) =>
+      heldFirst(a) - heldFirst(b) ||
+      compareNames((entries[a] as ParsedEntry).req.key, (entries[b] as ParsedEntry).req.key),
+  );
   for (const i of adopted) {
     const { req, held } = entries[i] as ParsedEntry;
     if (req.wantDual && held.length === 1) {
@@ -296,12 +340,16 @@ function restoreInto(s: AllocState, entries: readonly ParsedEntry[], now: number
  */
 function rebuild(s: AllocState, config: IpamConfig, now: number): { next: AllocState; report: ConfigChangeReport } {
   const next = new AllocState(compileConfig(config), s.cooldownMs);
-  for (const fam of [4, 6] as const) for (const q of s.quarantine[fam].values()) if (q.until > now) next.carryQuarantine(q);
-  for (const [key, t] of s.tombstones) if (t.until > now) next.carryTombstone(key, t);
+  for (const fam of [4, 6] as const)
+    for (const q of s.quarantine[fam].values()) if (q.until > now) next.carryQuarantine(q);
+  for (const [key, t] of s.tombstones.entries()) if (t.until > now) next.carryTombstone(key, t);
   const recs = [...s.services.values()].sort((a, b) => compareNames(a.key, b.key));
   const before = new Map<string, Assignment | undefined>();
   for (const r of recs) before.set(r.key, s.assignmentOf(r));
-  const entries: ParsedEntry[] = recs.map((r) => ({ req: r.req, held: r.entries.map((e): IpAddress => ({ family: e.family, value: e.value })) }));
+  const entries: ParsedEntry[] = recs.map((r) => ({
+    req: r.req,
+    held: r.entries.map((e): IpAddress => ({ family: e.family, value: e.value })),
+  }));
   const causes = new Map<string, ServiceChange['cause']>();
   for (const e of entries) {
     if (e.held.length === 0) continue;

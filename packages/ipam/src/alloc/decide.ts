@@ -9,12 +9,20 @@ export type AssignVia = 'requested-ips' | 'requested-pool' | 'sticky' | 'automat
 /** The allocator's decision for one request, computed without changing state. */
 export type Decision = (
   | { readonly kind: 'keep'; readonly pool: PoolState; readonly extend?: IpAddress; readonly partial: boolean }
-  | { readonly kind: 'assign'; readonly pool: PoolState; readonly addrs: readonly IpAddress[]; readonly partial: boolean; readonly via: AssignVia }
+  | {
+      readonly kind: 'assign';
+      readonly pool: PoolState;
+      readonly addrs: readonly IpAddress[];
+      readonly partial: boolean;
+      readonly via: AssignVia;
+    }
   | { readonly kind: 'fail'; readonly reason: FailureReason; readonly message: string }
 ) & { readonly invalidated?: InvalidationCause };
 
 /** Own sole addresses per family, which count as free when the service is re-decided. */
 export type IgnoreMap = { readonly 4: readonly bigint[] | undefined; readonly 6: readonly bigint[] | undefined };
+
+const NO_IGNORE: IgnoreMap = Object.freeze({ 4: undefined, 6: undefined });
 
 /**
  * Decides what a service gets (metallb.md §3.1): keep what it holds if still valid (adding the missing family
@@ -42,7 +50,10 @@ export function decide(s: AllocState, rec: ServiceRecord | undefined, req: Norma
     }
     invalidated = problem.cause;
   }
-  const ignore: IgnoreMap = { 4: s.soleAddresses(rec, 4), 6: s.soleAddresses(rec, 6) };
+  const ignore: IgnoreMap =
+    rec === undefined || rec.entries.length === 0
+      ? NO_IGNORE
+      : { 4: s.soleAddresses(rec, 4), 6: s.soleAddresses(rec, 6) };
   const fresh = decideFresh(s, req, now, ignore);
   return invalidated === undefined ? fresh : { ...fresh, invalidated };
 }
@@ -63,7 +74,8 @@ function decideFresh(s: AllocState, req: NormalizedRequest, now: number, ignore:
     const ps = s.pools.get(req.requestedPool);
     if (ps === undefined) return fail('unknown-pool', `pool ${JSON.stringify(req.requestedPool)} does not exist`);
     const why = s.admits(ps.pool, req);
-    if (why !== undefined) return fail('pool-not-allowed', `pool ${JSON.stringify(ps.pool.name)} does not admit the service (${why})`);
+    if (why !== undefined)
+      return fail('pool-not-allowed', `pool ${JSON.stringify(ps.pool.name)} does not admit the service (${why})`);
     return (
       decideSticky(s, req, now, [ps]) ??
       selectFrom(s, [ps], req, ignore, 'requested-pool') ??
@@ -83,7 +95,13 @@ function decideFresh(s: AllocState, req: NormalizedRequest, now: number, ignore:
 }
 
 /** A candidate per pool and family, computed once and shared with explain. */
-export function selectFrom(s: AllocState, pools: readonly PoolState[], req: NormalizedRequest, ignore: IgnoreMap, via: AssignVia): Decision | undefined {
+export function selectFrom(
+  s: AllocState,
+  pools: readonly PoolState[],
+  req: NormalizedRequest,
+  ignore: IgnoreMap,
+  via: AssignVia,
+): Decision | undefined {
   const [f0, f1] = req.families as [IpFamily, IpFamily | undefined];
   if (!req.wantDual || f1 === undefined) {
     for (const ps of pools) {
@@ -98,10 +116,21 @@ export function selectFrom(s: AllocState, pools: readonly PoolState[], req: Norm
     const a = s.candidate(ps, f0, req, ignore[f0]);
     const b = s.candidate(ps, f1, req, ignore[f1]);
     if (a !== undefined && b !== undefined) {
-      return { kind: 'assign', pool: ps, addrs: [{ family: f0, value: a }, { family: f1, value: b }], partial: false, via };
+      return {
+        kind: 'assign',
+        pool: ps,
+        addrs: [
+          { family: f0, value: a },
+          { family: f1, value: b },
+        ],
+        partial: false,
+        via,
+      };
     }
-    if (a !== undefined && pref === undefined) pref = { kind: 'assign', pool: ps, addrs: [{ family: f0, value: a }], partial: true, via };
-    if (b !== undefined && other === undefined) other = { kind: 'assign', pool: ps, addrs: [{ family: f1, value: b }], partial: true, via };
+    if (a !== undefined && pref === undefined)
+      pref = { kind: 'assign', pool: ps, addrs: [{ family: f0, value: a }], partial: true, via };
+    if (b !== undefined && other === undefined)
+      other = { kind: 'assign', pool: ps, addrs: [{ family: f1, value: b }], partial: true, via };
   }
   if (req.policy === 'PreferDualStack') return pref ?? other;
   return undefined;
@@ -113,21 +142,30 @@ function decideRequested(s: AllocState, req: NormalizedRequest): Decision {
     const where = s.poolOf(a);
     if (where.pool === undefined) return fail('requested-ip-not-in-pool', `requested IP ${formatIp(a)} is in no pool`);
     if (where.buggy) {
-      return fail('requested-ip-not-in-pool', `requested IP ${formatIp(a)} ends in .0 or .255 and pool ${JSON.stringify(where.pool.pool.name)} avoids such addresses`);
+      return fail(
+        'requested-ip-not-in-pool',
+        `requested IP ${formatIp(a)} ends in .0 or .255 and pool ${JSON.stringify(where.pool.pool.name)} avoids such addresses`,
+      );
     }
-    if (ps !== undefined && ps !== where.pool) return fail('requested-ip-wrong-pool', 'the requested IPs are in different pools');
+    if (ps !== undefined && ps !== where.pool)
+      return fail('requested-ip-wrong-pool', 'the requested IPs are in different pools');
     ps = where.pool;
   }
   const pool = ps as PoolState;
   if (req.requestedPool !== undefined && pool.pool.name !== req.requestedPool) {
-    return fail('requested-ip-wrong-pool', `the requested IPs are in pool ${JSON.stringify(pool.pool.name)}, not in the requested pool ${JSON.stringify(req.requestedPool)}`);
+    return fail(
+      'requested-ip-wrong-pool',
+      `the requested IPs are in pool ${JSON.stringify(pool.pool.name)}, not in the requested pool ${JSON.stringify(req.requestedPool)}`,
+    );
   }
   const why = s.admits(pool.pool, req);
-  if (why !== undefined) return fail('pool-not-allowed', `pool ${JSON.stringify(pool.pool.name)} does not admit the service (${why})`);
+  if (why !== undefined)
+    return fail('pool-not-allowed', `pool ${JSON.stringify(pool.pool.name)} does not admit the service (${why})`);
   for (const a of req.requested) {
     const e = s.entry(a);
     const p = e === undefined ? undefined : s.shareProblem(e, req);
-    if (p !== undefined) return fail('requested-ip-in-use', `requested IP ${formatIp(a)} is held by ${p.with.join(', ')} (${p.problem})`);
+    if (p !== undefined)
+      return fail('requested-ip-in-use', `requested IP ${formatIp(a)} is held by ${p.with.join(', ')} (${p.problem})`);
   }
   return { kind: 'assign', pool, addrs: req.requested, partial: false, via: 'requested-ips' };
 }
@@ -136,12 +174,25 @@ function decideRequested(s: AllocState, req: NormalizedRequest): Decision {
  * Reuse cooldown: a service recreated within the cooldown gets its old addresses back when they are still in
  * an eligible pool, still free (or quarantined for it) or compatibly shared.
  */
-function decideSticky(s: AllocState, req: NormalizedRequest, now: number, order: readonly PoolState[]): Decision | undefined {
+function decideSticky(
+  s: AllocState,
+  req: NormalizedRequest,
+  now: number,
+  order: readonly PoolState[],
+): Decision | undefined {
   const t = s.tombstone(req.key, now);
   if (t === undefined) return undefined;
   const want = [...req.families].sort().join(',');
-  const addrs = req.families.map((f) => t.addresses.find((a) => a.family === f)).filter((a): a is IpAddress => a !== undefined);
-  if (addrs.map((a) => a.family).sort().join(',') !== want) return undefined;
+  const addrs = req.families
+    .map((f) => t.addresses.find((a) => a.family === f))
+    .filter((a): a is IpAddress => a !== undefined);
+  if (
+    addrs
+      .map((a) => a.family)
+      .sort()
+      .join(',') !== want
+  )
+    return undefined;
   let ps: PoolState | undefined;
   for (const a of addrs) {
     const where = s.poolOf(a);
@@ -172,7 +223,8 @@ export function holdingProblem(
   const fams = held.map((a) => a.family);
   const want = [...req.families].sort().join(',');
   const got = [...fams].sort().join(',');
-  const tolerated = req.policy === 'PreferDualStack' && req.wantDual && held.length === 1 && req.families.includes(fams[0] as IpFamily);
+  const tolerated =
+    req.policy === 'PreferDualStack' && req.wantDual && held.length === 1 && req.families.includes(fams[0] as IpFamily);
   if (got !== want && !tolerated) return { cause: 'family-mismatch' };
   let ps: PoolState | undefined;
   for (const a of held) {
@@ -189,10 +241,17 @@ export function holdingProblem(
     const e = s.entry(a);
     if (e !== undefined && s.shareProblem(e, req) !== undefined) return { cause: 'sharing-conflict', pool };
   }
-  if (req.requestedPool !== undefined && req.requestedPool !== pool.pool.name) return { cause: 'requested-pool-changed', pool };
+  if (req.requestedPool !== undefined && req.requestedPool !== pool.pool.name)
+    return { cause: 'requested-pool-changed', pool };
   if (req.requested.length > 0) {
-    const a = req.requested.map((x) => `${x.family}:${x.value}`).sort().join(',');
-    const b = held.map((x) => `${x.family}:${x.value}`).sort().join(',');
+    const a = req.requested
+      .map((x) => `${x.family}:${x.value}`)
+      .sort()
+      .join(',');
+    const b = held
+      .map((x) => `${x.family}:${x.value}`)
+      .sort()
+      .join(',');
     if (a !== b) return { cause: 'requested-ips-changed', pool };
   }
   return undefined;

@@ -42,7 +42,11 @@ export function normalizeRequest(req: ServiceRequest): NormalizedRequest {
   const labels = checkLabels(key, 'labels', req.labels);
   if (!Array.isArray(req.families)) fail('families', 'an array of 4 and/or 6', req.families);
   const families = req.families;
-  if (families.length > 2 || families.some((f) => f !== 4 && f !== 6) || (families.length === 2 && families[0] === families[1])) {
+  if (
+    families.length > 2 ||
+    families.some((f) => f !== 4 && f !== 6) ||
+    (families.length === 2 && families[0] === families[1])
+  ) {
     fail('families', 'at most one of each of 4 and 6', families);
   }
   const policy = req.ipFamilyPolicy ?? 'SingleStack';
@@ -66,8 +70,12 @@ export function normalizeRequest(req: ServiceRequest): NormalizedRequest {
     }
     if (requested.length > 0 && families.length > 0) {
       const want = [...families].sort().join(',');
-      const got = requested.map((a) => a.family).sort().join(',');
-      if (want !== got) fail('requestedIPs', `addresses of the service's families (IPv${families.join(' + IPv')})`, list);
+      const got = requested
+        .map((a) => a.family)
+        .sort()
+        .join(',');
+      if (want !== got)
+        fail('requestedIPs', `addresses of the service's families (IPv${families.join(' + IPv')})`, list);
     }
   }
   if (req.requestedPool !== undefined && (typeof req.requestedPool !== 'string' || req.requestedPool === '')) {
@@ -84,13 +92,15 @@ export function normalizeRequest(req: ServiceRequest): NormalizedRequest {
       const protocol = p?.protocol ?? 'TCP';
       if (!PROTOCOLS.has(protocol)) fail(`ports[${i}].protocol`, 'TCP, UDP or SCTP', protocol);
       const port = p?.port;
-      if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) fail(`ports[${i}].port`, 'an integer in 1..65535', port);
+      if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)
+        fail(`ports[${i}].port`, 'an integer in 1..65535', port);
       const id = `${protocol}/${port}`;
       if (!ports.includes(id)) ports.push(id);
     }
   }
   const trafficPolicy = req.externalTrafficPolicy ?? 'Cluster';
-  if (trafficPolicy !== 'Cluster' && trafficPolicy !== 'Local') fail('externalTrafficPolicy', 'Cluster or Local', trafficPolicy);
+  if (trafficPolicy !== 'Cluster' && trafficPolicy !== 'Local')
+    fail('externalTrafficPolicy', 'Cluster or Local', trafficPolicy);
   const selector = checkLabels(key, 'selector', req.selector);
   const backendKey = trafficPolicy === 'Local' ? canonicalLabels(selector) : '';
   return {

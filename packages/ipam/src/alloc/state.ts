@@ -5,6 +5,7 @@ import { matchesLabelSelector } from '../config/label-selector.js';
 import { IntervalSet } from '../tree/interval-set.js';
 import type { Assignment, PoolReasonCode } from '../types.js';
 import type { NormalizedRequest } from './request.js';
+import { ChurnSafeMap } from './churn-safe-map.js';
 import { MinHeap } from './min-heap.js';
 
 /** Allocation state of one pool. */
@@ -55,7 +56,9 @@ export interface Tombstone {
 /** The shared empty address list of services holding nothing (never mutated: `attach` replaces it). */
 export const NO_ENTRIES: IpEntry[] = Object.freeze([]) as unknown as IpEntry[];
 
-type Expiry = { readonly until: number; readonly kind: 'q'; readonly q: Quarantine } | { readonly until: number; readonly kind: 't'; readonly key: string; readonly t: Tombstone };
+type Expiry =
+  | { readonly until: number; readonly kind: 'q'; readonly q: Quarantine }
+  | { readonly until: number; readonly kind: 't'; readonly key: string; readonly t: Tombstone };
 
 /** Why an address cannot be used by a service (the sharing rules of metallb.md §3.4). */
 export type ShareProblem = 'sharing-key-conflict' | 'backend-mismatch' | 'port-clash';
@@ -68,10 +71,10 @@ export class AllocState {
   readonly config: CompiledConfig;
   readonly cooldownMs: number;
   readonly pools = new Map<string, PoolState>();
-  readonly services = new Map<string, ServiceRecord>();
-  private readonly ips = { 4: new Map<bigint, IpEntry>(), 6: new Map<bigint, IpEntry>() };
-  readonly quarantine = { 4: new Map<bigint, Quarantine>(), 6: new Map<bigint, Quarantine>() };
-  readonly tombstones = new Map<string, Tombstone>();
+  readonly services = new ChurnSafeMap<string, ServiceRecord>();
+  private readonly ips = { 4: new ChurnSafeMap<bigint, IpEntry>(), 6: new ChurnSafeMap<bigint, IpEntry>() };
+  readonly quarantine = { 4: new ChurnSafeMap<bigint, Quarantine>(), 6: new ChurnSafeMap<bigint, Quarantine>() };
+  readonly tombstones = new ChurnSafeMap<string, Tombstone>();
   private readonly expiries = new MinHeap<Expiry>((a, b) => a.until - b.until);
   /** Pinned pools (autoAssign with serviceAllocation) in priority order, before the per-request filter. */
   private readonly pinned: readonly PoolState[];
@@ -130,7 +133,11 @@ export class AllocState {
   admits(pool: CompiledPool, req: NormalizedRequest): PoolReasonCode | undefined {
     const a = pool.allocation;
     if (a === undefined) return undefined;
-    if (a.fenced && !a.namespaces.has(req.namespace) && !a.namespaceSelectors.some((s) => matchesLabelSelector(s, req.namespaceLabels))) {
+    if (
+      a.fenced &&
+      !a.namespaces.has(req.namespace) &&
+      !a.namespaceSelectors.some((s) => matchesLabelSelector(s, req.namespaceLabels))
+    ) {
       return 'namespace-fence';
     }
     if (a.serviceSelectors.length > 0 && !a.serviceSelectors.some((s) => matchesLabelSelector(s, req.labels))) {
@@ -140,7 +147,8 @@ export class AllocState {
   }
 
   /** Pinned pools that admit a request, in priority order (metallb.md §3.2 step 1). */
-  pinnedFor(req: NormalizedRequest): PoolState[] {
+  pinnedFor(req: NormalizedRequest): readonly PoolState[] {
+    if (this.pinned.length === 0) return this.pinned;
     const out: PoolState[] = [];
     for (const p of this.pinned) if (this.admits(p.pool, req) === undefined) out.push(p);
     return out;
@@ -255,7 +263,7 @@ export class AllocState {
         // Arrays are created at their final size: a pushed-to empty array reserves room for 16 more.
         e = { family: addr.family, value: addr.value, text: formatIp(addr), pool: ps, users: [rec], indexedKey: '' };
         this.ips[addr.family].set(addr.value, e);
-        const q = this.quarantine[addr.family].get(addr.value);
+        const q = this.cooldownMs > 0 ? this.quarantine[addr.family].get(addr.value) : undefined;
         if (q !== undefined) {
           this.quarantine[addr.family].delete(addr.value);
           ps.quarantined[addr.family]--;
@@ -293,7 +301,12 @@ export class AllocState {
       ps.assigned[e.family]--;
       freed.push({ family: e.family, value: e.value });
       if (quarantineAt !== undefined && this.cooldownMs > 0) {
-        const q: Quarantine = { family: e.family, value: e.value, owner: rec.key, until: quarantineAt + this.cooldownMs };
+        const q: Quarantine = {
+          family: e.family,
+          value: e.value,
+          owner: rec.key,
+          until: quarantineAt + this.cooldownMs,
+        };
         this.quarantine[e.family].set(e.value, q);
         ps.quarantined[e.family]++;
         this.expiries.push({ until: q.until, kind: 'q', q });

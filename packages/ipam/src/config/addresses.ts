@@ -44,7 +44,8 @@ export function parseAddressEntry(entry: unknown): AddressBlock | AddressProblem
     return { expected: `a range of two valid addresses (${why})` };
   }
   if (first.family !== last.family) return { expected: 'a range whose two ends have the same family' };
-  if (first.value > last.value) return { expected: `a range whose first address is not above its last (${formatIp(first)} > ${formatIp(last)})` };
+  if (first.value > last.value)
+    return { expected: `a range whose first address is not above its last (${formatIp(first)} > ${formatIp(last)})` };
   return { family: first.family, first: first.value, last: last.value, entry };
 }
 

@@ -99,7 +99,13 @@ function sortBlocks(pools: readonly CompiledPool[], family: IpFamily): OwnedBloc
   for (const b of all) {
     if (reach !== undefined && b.first <= reach.last) {
       const end = b.last < reach.last ? b.last : reach.last;
-      throw new PoolOverlapError(reach.pool.name, reach.entry, b.pool.name, b.entry, formatInterval(family, b.first, end));
+      throw new PoolOverlapError(
+        reach.pool.name,
+        reach.entry,
+        b.pool.name,
+        b.entry,
+        formatInterval(family, b.first, end),
+      );
     }
     if (reach === undefined || b.last > reach.last) reach = b;
   }
@@ -108,9 +114,11 @@ function sortBlocks(pools: readonly CompiledPool[], family: IpFamily): OwnedBloc
 
 function compilePool(raw: unknown, index: number): CompiledPool {
   const at = `pools[${index}]`;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new IpamConfigError('', at, 'a pool object', raw);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new IpamConfigError('', at, 'a pool object', raw);
   const p = raw as PoolConfig;
-  if (typeof p.name !== 'string' || p.name.length === 0) throw new IpamConfigError('', `${at}.name`, 'a non-empty string', p.name);
+  if (typeof p.name !== 'string' || p.name.length === 0)
+    throw new IpamConfigError('', `${at}.name`, 'a non-empty string', p.name);
   const name = p.name;
   if (!Array.isArray(p.addresses) || p.addresses.length === 0) {
     throw new IpamConfigError(name, 'addresses', 'a non-empty list of CIDRs or ranges', p.addresses);
@@ -144,7 +152,8 @@ function compilePool(raw: unknown, index: number): CompiledPool {
 
 function compileAllocation(pool: string, raw: unknown): CompiledAllocation {
   const at = 'serviceAllocation';
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new IpamConfigError(pool, at, 'an object', raw);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new IpamConfigError(pool, at, 'an object', raw);
   const sa = raw as NonNullable<PoolConfig['serviceAllocation']>;
   const priority = sa.priority ?? DEFAULT_PRIORITY;
   // MetalLB accepts negative priorities and then orders them arbitrarily; a clear error is kinder.
@@ -153,7 +162,8 @@ function compileAllocation(pool: string, raw: unknown): CompiledAllocation {
   }
   const namespaces = new Set<string>();
   const nsList = sa.namespaces ?? [];
-  if (!Array.isArray(nsList)) throw new IpamConfigError(pool, `${at}.namespaces`, 'an array of namespace names', nsList);
+  if (!Array.isArray(nsList))
+    throw new IpamConfigError(pool, `${at}.namespaces`, 'an array of namespace names', nsList);
   for (let i = 0; i < nsList.length; i++) {
     const ns = nsList[i];
     if (typeof ns !== 'string' || !NAMESPACE_NAME.test(ns)) {
@@ -183,7 +193,12 @@ function checkSelectors(pool: string, field: string, raw: unknown): LabelSelecto
   for (let i = 0; i < raw.length; i++) {
     const problem = checkLabelSelector(raw[i]);
     if (problem !== undefined) {
-      throw new IpamConfigError(pool, `${field}[${i}]${problem.field === '' ? '' : `.${problem.field}`}`, problem.expected, problem.value);
+      throw new IpamConfigError(
+        pool,
+        `${field}[${i}]${problem.field === '' ? '' : `.${problem.field}`}`,
+        problem.expected,
+        problem.value,
+      );
     }
     const sel = raw[i] as LabelSelector;
     const id = canonicalSelector(sel);
@@ -193,7 +208,6 @@ function checkSelectors(pool: string, field: string, raw: unknown): LabelSelecto
   }
   return out;
 }
-
 
 /**
  * Checks a configuration without building an allocator (for admission webhooks and linters). Throws

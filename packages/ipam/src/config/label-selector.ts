@@ -45,8 +45,10 @@ export function checkLabelSelector(selector: unknown): SelectorProblem | undefin
       return { field: 'matchLabels', expected: 'an object of label keys to values', value: sel.matchLabels };
     }
     for (const [k, v] of Object.entries(sel.matchLabels)) {
-      if (!isLabelKey(k)) return { field: `matchLabels[${JSON.stringify(k)}]`, expected: 'a valid label key', value: k };
-      if (!isLabelValue(v)) return { field: `matchLabels[${JSON.stringify(k)}]`, expected: 'a valid label value', value: v };
+      if (!isLabelKey(k))
+        return { field: `matchLabels[${JSON.stringify(k)}]`, expected: 'a valid label key', value: k };
+      if (!isLabelValue(v))
+        return { field: `matchLabels[${JSON.stringify(k)}]`, expected: 'a valid label value', value: v };
     }
   }
   if (sel.matchExpressions !== undefined) {
@@ -102,7 +104,10 @@ export function canonicalSelector(selector: LabelSelector): string {
  * expression must hold (`In`: key present with one of the values; `NotIn`: key absent or its value not
  * listed; `Exists`: key present; `DoesNotExist`: key absent). The empty selector matches everything.
  */
-export function matchesLabelSelector(selector: LabelSelector, labels: Readonly<Record<string, string>> | undefined): boolean {
+export function matchesLabelSelector(
+  selector: LabelSelector,
+  labels: Readonly<Record<string, string>> | undefined,
+): boolean {
   const have = labels ?? EMPTY_LABELS;
   const want = selector.matchLabels;
   if (want !== undefined) {

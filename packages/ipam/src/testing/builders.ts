@@ -1,7 +1,11 @@
 import type { PoolConfig, ServiceRequest } from '../types.js';
 
 /** A pool named `name` with the given addresses and optional extra fields. */
-export function pool(name: string, addresses: string | readonly string[], extra: Omit<PoolConfig, 'name' | 'addresses'> = {}): PoolConfig {
+export function pool(
+  name: string,
+  addresses: string | readonly string[],
+  extra: Omit<PoolConfig, 'name' | 'addresses'> = {},
+): PoolConfig {
   return { name, addresses: typeof addresses === 'string' ? [addresses] : addresses, ...extra };
 }
 

@@ -111,7 +111,14 @@ export class IntervalSet {
       if (ignore !== undefined) {
         let best: bigint | undefined;
         for (const v of ignore) {
-          if (v >= c && v <= run.end && v <= to && (best === undefined || v < best) && !(this.skipBuggy && isBuggyIpv4(v))) best = v;
+          if (
+            v >= c &&
+            v <= run.end &&
+            v <= to &&
+            (best === undefined || v < best) &&
+            !(this.skipBuggy && isBuggyIpv4(v))
+          )
+            best = v;
         }
         if (best !== undefined) return best;
       }

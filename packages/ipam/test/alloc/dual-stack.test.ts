@@ -10,7 +10,11 @@ const shapes: Record<string, PoolConfig[]> = {
   v6: [pool('v6', '2001:db8::/126')],
   dual: [pool('dual', ['198.51.100.0/30', '2001:db8:1::/126'])],
   split: [pool('v4', '192.0.2.0/30'), pool('v6', '2001:db8::/126')],
-  'split+dual': [pool('a-v4', '192.0.2.0/30'), pool('b-v6', '2001:db8::/126'), pool('c-dual', ['198.51.100.0/30', '2001:db8:1::/126'])],
+  'split+dual': [
+    pool('a-v4', '192.0.2.0/30'),
+    pool('b-v6', '2001:db8::/126'),
+    pool('c-dual', ['198.51.100.0/30', '2001:db8:1::/126']),
+  ],
 };
 
 const V4 = '192.0.2.0';
@@ -71,9 +75,17 @@ t.test('policy changes on a held service', async (t) => {
   const a = createAllocator({ config: { pools: shapes.dual as PoolConfig[] } });
   a.allocate(service('n/s', { families: [4] }));
   const up = a.allocate(service('n/s', { families: [4, 6], ipFamilyPolicy: 'PreferDualStack' }));
-  t.same(up.ok && [up.action, up.assignment.ips], ['extended', [D4, D6]], 'Single → PreferDual extends from the same pool');
+  t.same(
+    up.ok && [up.action, up.assignment.ips],
+    ['extended', [D4, D6]],
+    'Single → PreferDual extends from the same pool',
+  );
   const down = a.allocate(service('n/s', { families: [6] }));
-  t.same(down.ok && [down.action, down.assignment.ips], ['changed', [D6]], 'dual → single IPv6: family mismatch, reallocated');
+  t.same(
+    down.ok && [down.action, down.assignment.ips],
+    ['changed', [D6]],
+    'dual → single IPv6: family mismatch, reallocated',
+  );
   const req = a.allocate(service('n/s', { families: [4, 6], ipFamilyPolicy: 'RequireDualStack' }));
   t.same(req.ok && req.assignment.ips, [D4, D6]);
   const c = a.counts()[0];

@@ -26,7 +26,9 @@ t.test('row 1: pools are cluster-wide; a pool without serviceAllocation serves e
 });
 
 t.test('row 2: pool address syntax', async (t) => {
-  const cases: Array<{ name: string; addresses: string[]; want: bigint } | { name: string; addresses: string[]; error: string }> = [
+  const cases: Array<
+    { name: string; addresses: string[]; want: bigint } | { name: string; addresses: string[]; error: string }
+  > = [
     { name: 'IPv4 CIDR', addresses: ['192.0.2.0/24'], want: 256n },
     { name: 'range', addresses: ['192.0.2.10-192.0.2.20'], want: 11n },
     { name: 'range with spaces around the dash', addresses: ['192.0.2.10 - 192.0.2.20'], want: 11n },
@@ -45,7 +47,11 @@ t.test('row 2: pool address syntax', async (t) => {
       const a = alloc([pool('p', c.addresses)]);
       t.equal(a.counts()[0]?.ipv4.capacity, c.want, c.name);
     } else {
-      const err = t.throws(() => alloc([pool('p', c.addresses)]), IpamConfigError, c.name) as unknown as IpamConfigError;
+      const err = t.throws(
+        () => alloc([pool('p', c.addresses)]),
+        IpamConfigError,
+        c.name,
+      ) as unknown as IpamConfigError;
       t.equal(err.pool, 'p', `${c.name}: names the pool`);
       t.equal(err.field, c.error, `${c.name}: names the field`);
       t.equal(err.code, 'ERR_IPAM_CONFIG');
@@ -55,18 +61,39 @@ t.test('row 2: pool address syntax', async (t) => {
 
 t.test('row 3: overlapping pools are rejected, naming both pools and the overlap', async (t) => {
   const cases = [
-    { name: 'across pools', pools: [pool('a', '192.0.2.0/25'), pool('b', '192.0.2.100-192.0.2.130')], overlap: '192.0.2.100-192.0.2.127' },
-    { name: 'within one pool', pools: [pool('a', ['2001:db8::/64', '2001:db8::5'.concat('/128')])], overlap: '2001:db8::5' },
-    { name: 'identical blocks', pools: [pool('a', '198.51.100.0/30'), pool('b', '198.51.100.0/30')], overlap: '198.51.100.0-198.51.100.3' },
+    {
+      name: 'across pools',
+      pools: [pool('a', '192.0.2.0/25'), pool('b', '192.0.2.100-192.0.2.130')],
+      overlap: '192.0.2.100-192.0.2.127',
+    },
+    {
+      name: 'within one pool',
+      pools: [pool('a', ['2001:db8::/64', '2001:db8::5'.concat('/128')])],
+      overlap: '2001:db8::5',
+    },
+    {
+      name: 'identical blocks',
+      pools: [pool('a', '198.51.100.0/30'), pool('b', '198.51.100.0/30')],
+      overlap: '198.51.100.0-198.51.100.3',
+    },
   ];
   for (const c of cases) {
     const err = t.throws(() => alloc(c.pools), PoolOverlapError, c.name) as unknown as PoolOverlapError;
     t.equal(err.overlap, c.overlap, `${c.name}: overlap`);
-    t.ok(c.pools.some((p) => p.name === err.pool) && c.pools.some((p) => p.name === err.otherPool), `${c.name}: both pools named`);
+    t.ok(
+      c.pools.some((p) => p.name === err.pool) && c.pools.some((p) => p.name === err.otherPool),
+      `${c.name}: both pools named`,
+    );
     t.match(err.message, /overlaps pool/);
   }
-  t.doesNotThrow(() => alloc([pool('a', '192.0.2.0/25'), pool('b', '192.0.2.128/25')]), 'adjacent blocks do not overlap');
-  t.doesNotThrow(() => alloc([pool('a', '192.0.2.0/24'), pool('b', '2001:db8::/120')]), 'different families never overlap');
+  t.doesNotThrow(
+    () => alloc([pool('a', '192.0.2.0/25'), pool('b', '192.0.2.128/25')]),
+    'adjacent blocks do not overlap',
+  );
+  t.doesNotThrow(
+    () => alloc([pool('a', '192.0.2.0/24'), pool('b', '2001:db8::/120')]),
+    'different families never overlap',
+  );
 });
 
 t.test('row 4: a mixed-family pool serves both families', async (t) => {
@@ -102,7 +129,9 @@ t.test('row 6: avoidBuggyIPs skips .0 and .255, refuses them on request, and cou
 
 t.test('row 7: namespaces and namespaceSelectors fence a pool (union)', async (t) => {
   const pools = [
-    pool('fenced', '192.0.2.0/30', { serviceAllocation: { namespaces: ['team-a'], namespaceSelectors: [{ matchLabels: { tier: 'gold' } }] } }),
+    pool('fenced', '192.0.2.0/30', {
+      serviceAllocation: { namespaces: ['team-a'], namespaceSelectors: [{ matchLabels: { tier: 'gold' } }] },
+    }),
   ];
   const a = alloc(pools);
   t.ok(a.allocate(service('team-a/s')).ok, 'listed namespace');
@@ -120,7 +149,10 @@ t.test('row 8: serviceSelectors are OR-ed and AND-ed with the namespace fence', 
     pool('sel', '192.0.2.0/29', {
       serviceAllocation: {
         namespaces: ['prod'],
-        serviceSelectors: [{ matchLabels: { app: 'web' } }, { matchExpressions: [{ key: 'tier', operator: 'In', values: ['edge', 'dmz'] }] }],
+        serviceSelectors: [
+          { matchLabels: { app: 'web' } },
+          { matchExpressions: [{ key: 'tier', operator: 'In', values: ['edge', 'dmz'] }] },
+        ],
       },
     }),
   ]);
@@ -144,33 +176,47 @@ t.test('row 9: priority: lower positive first, 0 last, ties by name', async (t) 
     return r.ok ? r.assignment.pool : r.reason;
   });
   t.same(order, ['p10-a', 'p10-b', 'p20', 'unset', 'zero']);
-  t.throws(() => alloc([pool('neg', '192.0.2.0/32', { serviceAllocation: { priority: -1 } })]), IpamConfigError, 'negative priority is rejected');
+  t.throws(
+    () => alloc([pool('neg', '192.0.2.0/32', { serviceAllocation: { priority: -1 } })]),
+    IpamConfigError,
+    'negative priority is rejected',
+  );
 });
 
 t.test('row 10: a priority-only pool matches every service but is not a generic fallback', async (t) => {
-  const a = alloc([pool('generic', '192.0.2.0/32'), pool('prio', '198.51.100.0/32', { serviceAllocation: { priority: 5 } })]);
+  const a = alloc([
+    pool('generic', '192.0.2.0/32'),
+    pool('prio', '198.51.100.0/32', { serviceAllocation: { priority: 5 } }),
+  ]);
   t.equal(a.allocate(service('x/a')).ok && a.lookup('x/a')?.pool, 'prio', 'pinned pools before generic ones');
   t.equal(a.allocate(service('y/b')).ok && a.lookup('y/b')?.pool, 'generic');
   // A pool whose fence excludes the service is neither pinned nor generic for it.
-  const b = alloc([pool('fenced', '192.0.2.0/32', { serviceAllocation: { namespaceSelectors: [{ matchLabels: { none: 'x' } }] } })]);
+  const b = alloc([
+    pool('fenced', '192.0.2.0/32', { serviceAllocation: { namespaceSelectors: [{ matchLabels: { none: 'x' } }] } }),
+  ]);
   t.notOk(b.allocate(service('x/c')).ok);
 });
 
 t.test('row 11: generic pools are tried in name order', async (t) => {
   const a = alloc([pool('c', '203.0.113.0/32'), pool('a', '192.0.2.0/32'), pool('b', '198.51.100.0/32')]);
-  t.same(['1', '2', '3'].map((s) => a.allocate(service(`n/${s}`)).ok && a.lookup(`n/${s}`)?.pool), ['a', 'b', 'c']);
+  t.same(
+    ['1', '2', '3'].map((s) => a.allocate(service(`n/${s}`)).ok && a.lookup(`n/${s}`)?.pool),
+    ['a', 'b', 'c'],
+  );
 });
 
 t.test('row 12: first free lowest address, blocks in configuration order', async (t) => {
   const a = alloc([pool('p', ['192.0.2.10-192.0.2.11', '192.0.2.0/31'])]);
-  t.same(['1', '2', '3', '4'].map((s) => a.allocate(service(`n/${s}`)).ok && ips(a, `n/${s}`)?.[0]), [
-    '192.0.2.10',
-    '192.0.2.11',
-    '192.0.2.0',
-    '192.0.2.1',
-  ]);
+  t.same(
+    ['1', '2', '3', '4'].map((s) => a.allocate(service(`n/${s}`)).ok && ips(a, `n/${s}`)?.[0]),
+    ['192.0.2.10', '192.0.2.11', '192.0.2.0', '192.0.2.1'],
+  );
   a.release('n/1');
-  t.same(a.allocate(service('n/5')).ok && ips(a, 'n/5'), ['192.0.2.10'], 'a freed address is handed out next (no cooldown by default)');
+  t.same(
+    a.allocate(service('n/5')).ok && ips(a, 'n/5'),
+    ['192.0.2.10'],
+    'a freed address is handed out next (no cooldown by default)',
+  );
 });
 
 t.test('row 13: re-allocation is idempotent while still valid', async (t) => {
@@ -186,15 +232,44 @@ t.test('row 13: re-allocation is idempotent while still valid', async (t) => {
 
 t.test('row 14: requested IPs', async (t) => {
   const a = alloc([pool('p', ['192.0.2.0/29', '2001:db8::/125'])]);
-  t.same(a.allocate(service('n/one', { requestedIPs: [' 192.0.2.5 '] })).ok && ips(a, 'n/one'), ['192.0.2.5'], 'whitespace trimmed');
-  t.same(a.allocate(service('n/dual', { families: [4, 6], ipFamilyPolicy: 'RequireDualStack', requestedIPs: ['2001:db8::3', '192.0.2.6'] })).ok && ips(a, 'n/dual'), ['192.0.2.6', '2001:db8::3']);
+  t.same(
+    a.allocate(service('n/one', { requestedIPs: [' 192.0.2.5 '] })).ok && ips(a, 'n/one'),
+    ['192.0.2.5'],
+    'whitespace trimmed',
+  );
+  t.same(
+    a.allocate(
+      service('n/dual', {
+        families: [4, 6],
+        ipFamilyPolicy: 'RequireDualStack',
+        requestedIPs: ['2001:db8::3', '192.0.2.6'],
+      }),
+    ).ok && ips(a, 'n/dual'),
+    ['192.0.2.6', '2001:db8::3'],
+  );
   const before = a.assignments();
-  const err = t.throws(() => a.allocate(service('n/wrong', { requestedIPs: ['2001:db8::1'] })), IpamRequestError) as unknown as IpamRequestError;
+  const err = t.throws(
+    () => a.allocate(service('n/wrong', { requestedIPs: ['2001:db8::1'] })),
+    IpamRequestError,
+  ) as unknown as IpamRequestError;
   t.equal(err.service, 'n/wrong');
   t.equal(err.field, 'requestedIPs');
   t.same(a.assignments(), before, 'state unchanged after a rejected call');
-  t.throws(() => a.allocate(service('n/two4', { families: [4, 6], ipFamilyPolicy: 'RequireDualStack', requestedIPs: ['192.0.2.1', '192.0.2.2'] })), IpamRequestError);
-  t.match(thrown(() => a.allocate(service('n/bad', { requestedIPs: ['192.0.2.300'] }))), { code: 'ERR_IPAM_REQUEST', field: 'requestedIPs[0]' });
+  t.throws(
+    () =>
+      a.allocate(
+        service('n/two4', {
+          families: [4, 6],
+          ipFamilyPolicy: 'RequireDualStack',
+          requestedIPs: ['192.0.2.1', '192.0.2.2'],
+        }),
+      ),
+    IpamRequestError,
+  );
+  t.match(
+    thrown(() => a.allocate(service('n/bad', { requestedIPs: ['192.0.2.300'] }))),
+    { code: 'ERR_IPAM_REQUEST', field: 'requestedIPs[0]' },
+  );
   const out = a.allocate(service('n/out', { requestedIPs: ['203.0.113.1'] }));
   t.equal(!out.ok && out.reason, 'requested-ip-not-in-pool');
   const taken = a.allocate(service('n/taken', { requestedIPs: ['192.0.2.5'] }));
@@ -208,7 +283,13 @@ t.test('row 14: requested IPs', async (t) => {
 
 t.test('row 14b: requested IPs must come from one pool', async (t) => {
   const a = alloc([pool('v4', '192.0.2.0/30'), pool('v6', '2001:db8::/126')]);
-  const r = a.allocate(service('n/d', { families: [4, 6], ipFamilyPolicy: 'RequireDualStack', requestedIPs: ['192.0.2.1', '2001:db8::1'] }));
+  const r = a.allocate(
+    service('n/d', {
+      families: [4, 6],
+      ipFamilyPolicy: 'RequireDualStack',
+      requestedIPs: ['192.0.2.1', '2001:db8::1'],
+    }),
+  );
   t.equal(!r.ok && r.reason, 'requested-ip-wrong-pool');
 });
 
@@ -230,19 +311,32 @@ t.test('row 15: requested pool ignores autoAssign, honours the fence, rejects un
   t.equal(moved.ok && moved.assignment.pool, 'auto');
 });
 
-t.test('row 16: deprecated annotation prefixes', { skip: 'annotation names are read by @lbkit/k8s-adapter; the allocator receives one requestedPool/sharingKey/requestedIPs field' }, async () => {});
+t.test(
+  'row 16: deprecated annotation prefixes',
+  {
+    skip: 'annotation names are read by @lbkit/k8s-adapter; the allocator receives one requestedPool/sharingKey/requestedIPs field',
+  },
+  async () => {},
+);
 
-t.test('row 17: the result names the pool (for metallb.io/ip-allocated-from-pool); restore does not need it', async (t) => {
-  const a = alloc([pool('p1', '192.0.2.0/30'), pool('p2', '198.51.100.0/30')]);
-  const r = a.allocate(service('n/a', { requestedIPs: ['198.51.100.2'] }));
-  t.equal(r.ok && r.assignment.pool, 'p2');
-  const b = alloc([pool('p1', '192.0.2.0/30'), pool('p2', '198.51.100.0/30')]);
-  const [restored] = b.restore([{ request: service('n/a'), ips: ['198.51.100.2'] }]);
-  t.equal(restored?.ok && restored.assignment.pool, 'p2', 'pool found from the address');
-});
+t.test(
+  'row 17: the result names the pool (for metallb.io/ip-allocated-from-pool); restore does not need it',
+  async (t) => {
+    const a = alloc([pool('p1', '192.0.2.0/30'), pool('p2', '198.51.100.0/30')]);
+    const r = a.allocate(service('n/a', { requestedIPs: ['198.51.100.2'] }));
+    t.equal(r.ok && r.assignment.pool, 'p2');
+    const b = alloc([pool('p1', '192.0.2.0/30'), pool('p2', '198.51.100.0/30')]);
+    const [restored] = b.restore([{ request: service('n/a'), ips: ['198.51.100.2'] }]);
+    t.equal(restored?.ok && restored.assignment.pool, 'p2', 'pool found from the address');
+  },
+);
 
 t.test('row 18: RequireDualStack takes one IP of each family from the same pool', async (t) => {
-  const a = alloc([pool('v4only', '192.0.2.0/30'), pool('v6only', '2001:db8::/126'), pool('z-dual', ['198.51.100.0/30', '2001:db8:1::/126'])]);
+  const a = alloc([
+    pool('v4only', '192.0.2.0/30'),
+    pool('v6only', '2001:db8::/126'),
+    pool('z-dual', ['198.51.100.0/30', '2001:db8:1::/126']),
+  ]);
   const r = a.allocate(service('n/d', { families: [4, 6], ipFamilyPolicy: 'RequireDualStack' }));
   t.same(r.ok && r.assignment, { key: 'n/d', pool: 'z-dual', ips: ['198.51.100.0', '2001:db8:1::'] });
   const single = a.allocate(service('n/e', { families: [4], ipFamilyPolicy: 'RequireDualStack' }));
@@ -252,27 +346,34 @@ t.test('row 18: RequireDualStack takes one IP of each family from the same pool'
   t.equal(!none.ok && none.reason, 'no-available-ips', 'never splits families across pools');
 });
 
-t.test('row 19: PreferDualStack: dual from one pool, else the preferred family, extended later from the same pool', async (t) => {
-  const a = alloc([pool('a-v4', '192.0.2.0/30'), pool('b-v6', '2001:db8::/126')]);
-  const pref6 = a.allocate(service('n/p6', { families: [6, 4], ipFamilyPolicy: 'PreferDualStack' }));
-  t.same(pref6.ok && pref6.assignment, { key: 'n/p6', pool: 'b-v6', ips: ['2001:db8::'] }, 'ipFamilies[0] = IPv6 is preferred');
-  t.equal(pref6.ok && pref6.partial, true);
-  const pref4 = a.allocate(service('n/p4', { families: [4, 6], ipFamilyPolicy: 'PreferDualStack' }));
-  t.same(pref4.ok && pref4.assignment.ips, ['192.0.2.0']);
-  // The pool becomes dual-capable: the missing family is added from the same pool, never another.
-  a.setConfig({ pools: [pool('a-v4', ['192.0.2.0/30', '2001:db8:2::/126']), pool('b-v6', '2001:db8::/126')] });
-  t.same(a.lookup('n/p4')?.ips, ['192.0.2.0', '2001:db8:2::'], 'extended on the config change');
-  t.same(a.lookup('n/p6')?.ips, ['2001:db8::'], 'b-v6 has no IPv4: stays single');
-  const again = a.allocate(service('n/p6', { families: [6, 4], ipFamilyPolicy: 'PreferDualStack' }));
-  t.equal(again.ok && again.action, 'kept');
-  t.equal(again.ok && again.partial, true, 'AdditionalAssignFailed on every pass');
-  // Appendix A #17: no extension for a single ClusterIP family.
-  const b = alloc([pool('d', ['192.0.2.0/30', '2001:db8::/126'])]);
-  const one = b.allocate(service('n/one', { families: [4], ipFamilyPolicy: 'PreferDualStack' }));
-  t.same(one.ok && one.assignment.ips, ['192.0.2.0']);
-  const one2 = b.allocate(service('n/one', { families: [4], ipFamilyPolicy: 'PreferDualStack' }));
-  t.same(one2.ok && [one2.action, one2.assignment.ips], ['kept', ['192.0.2.0']], 'no flapping extra address');
-});
+t.test(
+  'row 19: PreferDualStack: dual from one pool, else the preferred family, extended later from the same pool',
+  async (t) => {
+    const a = alloc([pool('a-v4', '192.0.2.0/30'), pool('b-v6', '2001:db8::/126')]);
+    const pref6 = a.allocate(service('n/p6', { families: [6, 4], ipFamilyPolicy: 'PreferDualStack' }));
+    t.same(
+      pref6.ok && pref6.assignment,
+      { key: 'n/p6', pool: 'b-v6', ips: ['2001:db8::'] },
+      'ipFamilies[0] = IPv6 is preferred',
+    );
+    t.equal(pref6.ok && pref6.partial, true);
+    const pref4 = a.allocate(service('n/p4', { families: [4, 6], ipFamilyPolicy: 'PreferDualStack' }));
+    t.same(pref4.ok && pref4.assignment.ips, ['192.0.2.0']);
+    // The pool becomes dual-capable: the missing family is added from the same pool, never another.
+    a.setConfig({ pools: [pool('a-v4', ['192.0.2.0/30', '2001:db8:2::/126']), pool('b-v6', '2001:db8::/126')] });
+    t.same(a.lookup('n/p4')?.ips, ['192.0.2.0', '2001:db8:2::'], 'extended on the config change');
+    t.same(a.lookup('n/p6')?.ips, ['2001:db8::'], 'b-v6 has no IPv4: stays single');
+    const again = a.allocate(service('n/p6', { families: [6, 4], ipFamilyPolicy: 'PreferDualStack' }));
+    t.equal(again.ok && again.action, 'kept');
+    t.equal(again.ok && again.partial, true, 'AdditionalAssignFailed on every pass');
+    // Appendix A #17: no extension for a single ClusterIP family.
+    const b = alloc([pool('d', ['192.0.2.0/30', '2001:db8::/126'])]);
+    const one = b.allocate(service('n/one', { families: [4], ipFamilyPolicy: 'PreferDualStack' }));
+    t.same(one.ok && one.assignment.ips, ['192.0.2.0']);
+    const one2 = b.allocate(service('n/one', { families: [4], ipFamilyPolicy: 'PreferDualStack' }));
+    t.same(one2.ok && [one2.action, one2.assignment.ips], ['kept', ['192.0.2.0']], 'no flapping extra address');
+  },
+);
 
 t.test('row 20: addresses of the wrong family are cleared and reallocated', async (t) => {
   const a = alloc([pool('p', ['192.0.2.0/30', '2001:db8::/126'])]);
@@ -312,27 +413,45 @@ t.test('row 22: only equal non-empty sharing keys share an address', async (t) =
   }
 });
 
-t.test('row 23: backend key: Cluster+Cluster share, Local+Local need identical selectors, Local+Cluster never', async (t) => {
-  const local = (sel: Record<string, string>) => ({ externalTrafficPolicy: 'Local' as const, selector: sel });
-  const cases = [
-    { name: 'Cluster + Cluster', a: {}, b: {}, shared: true },
-    { name: 'Local + Local, same selector (any order)', a: local({ app: 'x', tier: 'y' }), b: local({ tier: 'y', app: 'x' }), shared: true },
-    { name: 'Local + Local, different selectors', a: local({ app: 'x' }), b: local({ app: 'y' }), shared: false },
-    { name: 'Local + Cluster', a: local({ app: 'x' }), b: {}, shared: false },
-    { name: 'Local with empty selector + Cluster', a: local({}), b: {}, shared: true },
-  ];
-  for (const c of cases) {
-    const a = alloc([pool('p', '192.0.2.0/31')]);
-    a.allocate(share('n/a', { ...c.a, ports: [{ port: 80 }] }));
-    const r = a.allocate(share('n/b', { ...c.b, requestedIPs: ['192.0.2.0'], ports: [{ port: 443 }] }));
-    t.equal(r.ok, c.shared, c.name);
-  }
-});
+t.test(
+  'row 23: backend key: Cluster+Cluster share, Local+Local need identical selectors, Local+Cluster never',
+  async (t) => {
+    const local = (sel: Record<string, string>) => ({ externalTrafficPolicy: 'Local' as const, selector: sel });
+    const cases = [
+      { name: 'Cluster + Cluster', a: {}, b: {}, shared: true },
+      {
+        name: 'Local + Local, same selector (any order)',
+        a: local({ app: 'x', tier: 'y' }),
+        b: local({ tier: 'y', app: 'x' }),
+        shared: true,
+      },
+      { name: 'Local + Local, different selectors', a: local({ app: 'x' }), b: local({ app: 'y' }), shared: false },
+      { name: 'Local + Cluster', a: local({ app: 'x' }), b: {}, shared: false },
+      { name: 'Local with empty selector + Cluster', a: local({}), b: {}, shared: true },
+    ];
+    for (const c of cases) {
+      const a = alloc([pool('p', '192.0.2.0/31')]);
+      a.allocate(share('n/a', { ...c.a, ports: [{ port: 80 }] }));
+      const r = a.allocate(share('n/b', { ...c.b, requestedIPs: ['192.0.2.0'], ports: [{ port: 443 }] }));
+      t.equal(r.ok, c.shared, c.name);
+    }
+  },
+);
 
 t.test('row 24: the same protocol and port on one address is a clash; TCP and UDP are distinct', async (t) => {
   const cases = [
-    { name: 'TCP/53 + UDP/53', a: [{ protocol: 'TCP' as const, port: 53 }], b: [{ protocol: 'UDP' as const, port: 53 }], shared: true },
-    { name: 'TCP/80 + TCP/80 (protocol defaults to TCP)', a: [{ port: 80 }], b: [{ protocol: 'TCP' as const, port: 80 }], shared: false },
+    {
+      name: 'TCP/53 + UDP/53',
+      a: [{ protocol: 'TCP' as const, port: 53 }],
+      b: [{ protocol: 'UDP' as const, port: 53 }],
+      shared: true,
+    },
+    {
+      name: 'TCP/80 + TCP/80 (protocol defaults to TCP)',
+      a: [{ port: 80 }],
+      b: [{ protocol: 'TCP' as const, port: 80 }],
+      shared: false,
+    },
     { name: 'TCP/80,443 + TCP/443', a: [{ port: 80 }, { port: 443 }], b: [{ port: 443 }], shared: false },
     { name: 'no ports', a: [], b: [], shared: true },
   ];
@@ -352,7 +471,11 @@ t.test('row 25: a sole user may change its sharing key in place; not when shared
   t.equal(a.owners('192.0.2.0')?.sharingKey, 'other');
   a.allocate(service('n/b', { sharingKey: 'other', ports: [{ port: 81 }], requestedIPs: ['192.0.2.0'] }));
   const moved = a.allocate(service('n/a', { sharingKey: 'third', ports: [{ port: 80 }] }));
-  t.same(moved.ok && [moved.action, moved.assignment.ips], ['changed', ['192.0.2.1']], 'shared: key change moves the service');
+  t.same(
+    moved.ok && [moved.action, moved.assignment.ips],
+    ['changed', ['192.0.2.1']],
+    'shared: key change moves the service',
+  );
   t.same(a.owners('192.0.2.0')?.services, ['n/b']);
 });
 
@@ -362,9 +485,17 @@ t.test('row 26: automatic allocation may co-locate on a compatible shared addres
   a.allocate(share('n/a', { ports: [{ port: 80 }] }));
   t.same(ips(a, 'n/a'), ['192.0.2.1']);
   t.same(a.allocate(share('n/b', { ports: [{ port: 81 }] })).ok && ips(a, 'n/b'), ['192.0.2.1'], 'co-located');
-  t.same(a.allocate(share('n/c', { ports: [{ port: 80 }] })).ok && ips(a, 'n/c'), ['192.0.2.2'], 'port clash: next free');
+  t.same(
+    a.allocate(share('n/c', { ports: [{ port: 80 }] })).ok && ips(a, 'n/c'),
+    ['192.0.2.2'],
+    'port clash: next free',
+  );
   a.release('n/plain');
-  t.same(a.allocate(share('n/d', { ports: [{ port: 82 }] })).ok && ips(a, 'n/d'), ['192.0.2.0'], 'a lower free address wins over a shared one');
+  t.same(
+    a.allocate(share('n/d', { ports: [{ port: 82 }] })).ok && ips(a, 'n/d'),
+    ['192.0.2.0'],
+    'a lower free address wins over a shared one',
+  );
   t.same(a.owners('192.0.2.1')?.services, ['n/a', 'n/b']);
 });
 
@@ -376,7 +507,15 @@ t.test('row 27: a pool removed or shrunk while in use: explicit report under the
   const planned = a.plan(cfg(['192.0.2.0/31', '192.0.2.3/32']));
   t.same(a.lookup('n/b')?.ips, ['192.0.2.1'], 'plan changes nothing');
   const report = a.setConfig({ pools: [pool('p', '192.0.2.0/32'), pool('q', '198.51.100.0/30')] });
-  t.same(report.changes, [{ key: 'n/b', kind: 'changed', before: { key: 'n/b', pool: 'p', ips: ['192.0.2.1'] }, after: { key: 'n/b', pool: 'q', ips: ['198.51.100.0'] }, cause: 'ip-left-pool' }]);
+  t.same(report.changes, [
+    {
+      key: 'n/b',
+      kind: 'changed',
+      before: { key: 'n/b', pool: 'p', ips: ['192.0.2.1'] },
+      after: { key: 'n/b', pool: 'q', ips: ['198.51.100.0'] },
+      cause: 'ip-left-pool',
+    },
+  ]);
   t.equal(report.unchanged, 1);
   t.same(planned.changes, [], 'shrinking around used addresses affects nobody');
   const removed = a.setConfig({ pools: [pool('q2', ['192.0.2.0/31', '198.51.100.0/30'])] });
@@ -390,8 +529,13 @@ t.test('row 27: a pool removed or shrunk while in use: explicit report under the
   );
   const strict = createAllocator({ config: { pools: [pool('p', '192.0.2.0/30')] }, configChangePolicy: 'reject' });
   strict.allocate(service('n/a'));
-  const err = t.throws(() => strict.setConfig({ pools: [pool('r', '198.51.100.0/30')] }), { code: 'ERR_IPAM_CONFIG_CONFLICT' }) as unknown as { changes: Array<{ key: string; kind: string; cause?: string }> };
-  t.same(err.changes.map((c) => [c.key, c.kind, c.cause]), [['n/a', 'changed', 'pool-removed']]);
+  const err = t.throws(() => strict.setConfig({ pools: [pool('r', '198.51.100.0/30')] }), {
+    code: 'ERR_IPAM_CONFIG_CONFLICT',
+  }) as unknown as { changes: Array<{ key: string; kind: string; cause?: string }> };
+  t.same(
+    err.changes.map((c) => [c.key, c.kind, c.cause]),
+    [['n/a', 'changed', 'pool-removed']],
+  );
   t.same(strict.lookup('n/a')?.ips, ['192.0.2.0'], 'rejected change leaves state untouched');
   t.equal(strict.config.pools[0]?.name, 'p');
 });
@@ -400,11 +544,28 @@ t.test('row 27b: autoAssign off keeps users; avoidBuggyIPs on evicts .0/.255; se
   const a = alloc([pool('p', '192.0.2.0/24')]);
   a.allocate(service('n/zero'));
   a.allocate(service('web/one', { labels: { app: 'web' } }));
-  t.same(a.setConfig({ pools: [pool('p', '192.0.2.0/24', { autoAssign: false })] }).changes, [], 'autoAssign off: nobody moves');
+  t.same(
+    a.setConfig({ pools: [pool('p', '192.0.2.0/24', { autoAssign: false })] }).changes,
+    [],
+    'autoAssign off: nobody moves',
+  );
   const r = a.setConfig({ pools: [pool('p', '192.0.2.0/24', { avoidBuggyIPs: true })] });
-  t.same(r.changes.map((c) => [c.key, c.cause, c.after?.ips]), [['n/zero', 'buggy-ip', ['192.0.2.2']]]);
-  const s = a.setConfig({ pools: [pool('p', '192.0.2.0/24', { avoidBuggyIPs: true, serviceAllocation: { serviceSelectors: [{ matchLabels: { app: 'web' } }] } })] });
-  t.same(s.changes.map((c) => [c.key, c.kind, c.cause, c.failure]), [['n/zero', 'pending', 'pool-not-allowed', 'no-available-ips']]);
+  t.same(
+    r.changes.map((c) => [c.key, c.cause, c.after?.ips]),
+    [['n/zero', 'buggy-ip', ['192.0.2.2']]],
+  );
+  const s = a.setConfig({
+    pools: [
+      pool('p', '192.0.2.0/24', {
+        avoidBuggyIPs: true,
+        serviceAllocation: { serviceSelectors: [{ matchLabels: { app: 'web' } }] },
+      }),
+    ],
+  });
+  t.same(
+    s.changes.map((c) => [c.key, c.kind, c.cause, c.failure]),
+    [['n/zero', 'pending', 'pool-not-allowed', 'no-available-ips']],
+  );
 });
 
 t.test('row 28: release on delete frees the address and pending services get it on the next pass', async (t) => {
@@ -425,8 +586,15 @@ t.test('row 29: restart recovery: holders first, no theft, others after', async 
     { request: service('n/old2'), ips: ['192.0.2.1'] },
     { request: service('n/old1'), ips: ['192.0.2.0'] },
   ]);
-  t.same(results.map((r) => r.ok && r.assignment.ips), [false, ['192.0.2.1'], ['192.0.2.0']], 'the new service cannot steal');
-  t.same(results.map((r) => (r.ok ? r.action : r.reason)), ['no-available-ips', 'kept', 'kept']);
+  t.same(
+    results.map((r) => r.ok && r.assignment.ips),
+    [false, ['192.0.2.1'], ['192.0.2.0']],
+    'the new service cannot steal',
+  );
+  t.same(
+    results.map((r) => (r.ok ? r.action : r.reason)),
+    ['no-available-ips', 'kept', 'kept'],
+  );
   const b = alloc([pool('p', '192.0.2.0/30')]);
   const r2 = b.restore([
     { request: service('n/x'), ips: ['192.0.2.2'] },
@@ -434,8 +602,19 @@ t.test('row 29: restart recovery: holders first, no theft, others after', async 
     { request: service('n/gone'), ips: ['203.0.113.9'] },
   ]);
   // n/y's claim loses to n/x (input order); the two left without addresses converge in key order.
-  t.same(r2.map((r) => r.ok && [r.action, r.assignment.ips]), [['kept', ['192.0.2.2']], ['allocated', ['192.0.2.1']], ['allocated', ['192.0.2.0']]]);
-  t.throws(() => b.restore([{ request: service('n/z'), ips: ['nonsense'] }]), IpamRequestError, 'malformed entries throw');
+  t.same(
+    r2.map((r) => r.ok && [r.action, r.assignment.ips]),
+    [
+      ['kept', ['192.0.2.2']],
+      ['allocated', ['192.0.2.1']],
+      ['allocated', ['192.0.2.0']],
+    ],
+  );
+  t.throws(
+    () => b.restore([{ request: service('n/z'), ips: ['nonsense'] }]),
+    IpamRequestError,
+    'malformed entries throw',
+  );
   t.same(b.lookup('n/z'), undefined, 'and change nothing');
 });
 

@@ -3,9 +3,25 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { parseIp, formatIp, type IpFamily } from '@lbkit/core';
-import { createAllocator, matchesLabelSelector, type Allocator, type Assignment, type IpamConfig, type PoolConfig, type ServiceRequest } from '../../src/index.js';
+import {
+  createAllocator,
+  matchesLabelSelector,
+  type Allocator,
+  type Assignment,
+  type IpamConfig,
+  type PoolConfig,
+  type ServiceRequest,
+} from '../../src/index.js';
 
-const BLOCKS = ['192.0.2.0/30', '192.0.2.4/31', '192.0.2.8-192.0.2.10', '192.0.2.254-192.0.3.1', '2001:db8::/126', '2001:db8::10/127', '2001:db8::20-2001:db8::22'];
+const BLOCKS = [
+  '192.0.2.0/30',
+  '192.0.2.4/31',
+  '192.0.2.8-192.0.2.10',
+  '192.0.2.254-192.0.3.1',
+  '2001:db8::/126',
+  '2001:db8::10/127',
+  '2001:db8::20-2001:db8::22',
+];
 const NAMES = ['p0', 'p1', 'p2'];
 
 /** Every address of a block (blocks are tiny). */
@@ -26,16 +42,19 @@ function expand(entry: string): Array<{ family: IpFamily; value: bigint }> {
   return out;
 }
 
-const buggy = (a: { family: IpFamily; value: bigint }): boolean => a.family === 4 && (a.value % 256n === 0n || a.value % 256n === 255n);
+const buggy = (a: { family: IpFamily; value: bigint }): boolean =>
+  a.family === 4 && (a.value % 256n === 0n || a.value % 256n === 255n);
 
 const poolArb = fc.record({
-  blocks: fc.subarray(BLOCKS.map((_, i) => i), { minLength: 1, maxLength: 3 }),
+  blocks: fc.subarray(
+    BLOCKS.map((_, i) => i),
+    { minLength: 1, maxLength: 3 },
+  ),
   autoAssign: fc.boolean(),
   avoidBuggyIPs: fc.boolean(),
-  sa: fc.option(
-    fc.record({ priority: fc.integer({ min: 0, max: 3 }), ns: fc.boolean(), sel: fc.boolean() }),
-    { nil: undefined },
-  ),
+  sa: fc.option(fc.record({ priority: fc.integer({ min: 0, max: 3 }), ns: fc.boolean(), sel: fc.boolean() }), {
+    nil: undefined,
+  }),
 });
 
 const configArb = fc.array(poolArb, { minLength: 0, maxLength: 3 }).map((pools): IpamConfig => {
@@ -56,7 +75,9 @@ const configArb = fc.array(poolArb, { minLength: 0, maxLength: 3 }).map((pools):
             serviceAllocation: {
               priority: p.sa.priority,
               ...(p.sa.ns ? { namespaces: ['a'] } : {}),
-              ...(p.sa.sel ? { serviceSelectors: [{ matchExpressions: [{ key: 'app', operator: 'In' as const, values: ['x'] }] }] } : {}),
+              ...(p.sa.sel
+                ? { serviceSelectors: [{ matchExpressions: [{ key: 'app', operator: 'In' as const, values: ['x'] }] }] }
+                : {}),
             },
           }),
     };
@@ -88,7 +109,8 @@ const requestArb = (key: string): fc.Arbitrary<ServiceRequest> =>
     .map((r) => {
       const ipFamily = r.requested === undefined ? undefined : parseIp(r.requested).family;
       const families = ipFamily === undefined ? r.fam.families : [ipFamily];
-      const policy: NonNullable<ServiceRequest['ipFamilyPolicy']> = ipFamily === undefined ? r.fam.policy : 'SingleStack';
+      const policy: NonNullable<ServiceRequest['ipFamilyPolicy']> =
+        ipFamily === undefined ? r.fam.policy : 'SingleStack';
       return {
         key,
         namespace: r.ns,
@@ -113,7 +135,13 @@ type Op =
   | { op: 'tick'; ms: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom(...KEYS).chain((k) => requestArb(k)).map((req) => ({ op: 'allocate' as const, req })) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .constantFrom(...KEYS)
+      .chain((k) => requestArb(k))
+      .map((req) => ({ op: 'allocate' as const, req })),
+  },
   { weight: 2, arbitrary: fc.constantFrom(...KEYS).map((key) => ({ op: 'repeat' as const, key })) },
   { weight: 2, arbitrary: fc.constantFrom(...KEYS).map((key) => ({ op: 'release' as const, key })) },
   { weight: 1, arbitrary: configArb.map((config) => ({ op: 'config' as const, config })) },
@@ -123,7 +151,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 
 function canShare(a: ServiceRequest, b: ServiceRequest): boolean {
   const key = (r: ServiceRequest): string => r.sharingKey ?? '';
-  const backend = (r: ServiceRequest): string => (r.externalTrafficPolicy === 'Local' ? JSON.stringify(r.selector ?? {}) : '');
+  const backend = (r: ServiceRequest): string =>
+    r.externalTrafficPolicy === 'Local' ? JSON.stringify(r.selector ?? {}) : '';
   const ports = (r: ServiceRequest): string[] => (r.ports ?? []).map((p) => `${p.protocol ?? 'TCP'}/${p.port}`);
   if (key(a) === '' || key(a) !== key(b)) return false;
   if (backend(a) !== backend(b)) return false;
@@ -171,7 +200,12 @@ function check(a: Allocator, requests: Map<string, ServiceRequest>, cooldown: bo
   for (const [ip, keys] of holders) {
     for (let i = 0; i < keys.length; i++)
       for (let j = i + 1; j < keys.length; j++) {
-        if (!canShare(requests.get(keys[i] as string) as ServiceRequest, requests.get(keys[j] as string) as ServiceRequest)) {
+        if (
+          !canShare(
+            requests.get(keys[i] as string) as ServiceRequest,
+            requests.get(keys[j] as string) as ServiceRequest,
+          )
+        ) {
           return `${ip} given to incompatible ${keys[i]} and ${keys[j]}`;
         }
       }
@@ -181,18 +215,28 @@ function check(a: Allocator, requests: Map<string, ServiceRequest>, cooldown: bo
   for (const c of a.counts()) {
     const p = config.pools.find((q) => q.name === c.pool) as PoolConfig;
     for (const fam of [4, 6] as const) {
-      const addrs = p.addresses.flatMap(expand).filter((x) => x.family === fam && !(p.avoidBuggyIPs === true && buggy(x)));
+      const addrs = p.addresses
+        .flatMap(expand)
+        .filter((x) => x.family === fam && !(p.avoidBuggyIPs === true && buggy(x)));
       const assigned = BigInt(addrs.filter((x) => holders.has(formatIp(x))).length);
       const fc_ = fam === 4 ? c.ipv4 : c.ipv6;
-      if (fc_.capacity !== BigInt(addrs.length)) return `${c.pool} IPv${fam} capacity ${fc_.capacity} != ${addrs.length}`;
+      if (fc_.capacity !== BigInt(addrs.length))
+        return `${c.pool} IPv${fam} capacity ${fc_.capacity} != ${addrs.length}`;
       if (fc_.assigned !== assigned) return `${c.pool} IPv${fam} assigned ${fc_.assigned} != ${assigned}`;
       if (!cooldown && fc_.quarantined !== 0n) return 'quarantine without cooldown';
-      if (fc_.quarantined < 0n || fc_.available !== fc_.capacity - fc_.assigned - fc_.quarantined || fc_.available < 0n) return `${c.pool} bad counts`;
+      if (fc_.quarantined < 0n || fc_.available !== fc_.capacity - fc_.assigned - fc_.quarantined || fc_.available < 0n)
+        return `${c.pool} bad counts`;
     }
-    const services = new Set(a.assignments().filter((x) => x.pool === c.pool).map((x) => x.key)).size;
+    const services = new Set(
+      a
+        .assignments()
+        .filter((x) => x.pool === c.pool)
+        .map((x) => x.key),
+    ).size;
     if (services !== c.services) return `${c.pool} services ${c.services} != ${services}`;
   }
-  for (const ip of ALL_IPS) if (!holders.has(ip) && a.owners(ip) !== undefined) return `owners(${ip}) for a free address`;
+  for (const ip of ALL_IPS)
+    if (!holders.has(ip) && a.owners(ip) !== undefined) return `owners(${ip}) for a free address`;
   return undefined;
 }
 
@@ -200,54 +244,64 @@ for (const cooldownMs of [0, 20]) {
   t.test(`invariants hold over random histories (cooldown ${cooldownMs} ms)`, async (t) => {
     const stats = { ops: 0, assigned: 0, shared: 0 };
     fc.assert(
-      fc.property(configArb.filter((c) => c.pools.length > 0), fc.array(opArb, { minLength: 20, maxLength: 80 }), (initial, ops) => {
-        let now = 0;
-        let a = createAllocator({ config: initial, reuseCooldownMs: cooldownMs });
-        const requests = new Map<string, ServiceRequest>();
-        for (const op of ops) {
-          const before = new Map(a.assignments().map((x) => [x.key, x]));
-          if (op.op === 'allocate' || op.op === 'repeat') {
-            const req = op.op === 'allocate' ? op.req : requests.get(op.key);
-            if (req === undefined) continue;
-            const r = a.allocate(req, { now });
-            requests.set(req.key, req);
-            const prev = before.get(req.key);
-            if (op.op === 'repeat' && prev !== undefined) {
-              // Same request, nothing else changed: the assignment must be kept (idempotent).
-              if (!r.ok || r.action === 'changed' || !prev.ips.every((ip) => r.assignment.ips.includes(ip))) throw new Error(`${req.key} lost a valid assignment on repeat`);
-            }
-          } else if (op.op === 'release') {
-            a.release(op.key, { now });
-            requests.delete(op.key);
-          } else if (op.op === 'config') {
-            const plan = a.plan(op.config, { now });
-            const report = a.setConfig(op.config, { now });
-            if (JSON.stringify(plan) !== JSON.stringify(report)) throw new Error('plan and setConfig disagree');
-            for (const [key, asg] of before) {
-              const req = requests.get(key) as ServiceRequest;
-              const after = a.lookup(key);
-              if (stillValid(op.config, req, asg) && !asg.ips.every((ip) => after?.ips.includes(ip))) {
-                throw new Error(`config change moved ${key} whose ${asg.ips.join()} stayed valid`);
+      fc.property(
+        configArb.filter((c) => c.pools.length > 0),
+        fc.array(opArb, { minLength: 20, maxLength: 80 }),
+        (initial, ops) => {
+          let now = 0;
+          let a = createAllocator({ config: initial, reuseCooldownMs: cooldownMs });
+          const requests = new Map<string, ServiceRequest>();
+          for (const op of ops) {
+            const before = new Map(a.assignments().map((x) => [x.key, x]));
+            if (op.op === 'allocate' || op.op === 'repeat') {
+              const req = op.op === 'allocate' ? op.req : requests.get(op.key);
+              if (req === undefined) continue;
+              const r = a.allocate(req, { now });
+              requests.set(req.key, req);
+              const prev = before.get(req.key);
+              if (op.op === 'repeat' && prev !== undefined) {
+                // Same request, nothing else changed: the assignment must be kept (idempotent).
+                if (!r.ok || r.action === 'changed' || !prev.ips.every((ip) => r.assignment.ips.includes(ip)))
+                  throw new Error(`${req.key} lost a valid assignment on repeat`);
               }
+            } else if (op.op === 'release') {
+              a.release(op.key, { now });
+              requests.delete(op.key);
+            } else if (op.op === 'config') {
+              const plan = a.plan(op.config, { now });
+              const report = a.setConfig(op.config, { now });
+              if (JSON.stringify(plan) !== JSON.stringify(report)) throw new Error('plan and setConfig disagree');
+              for (const [key, asg] of before) {
+                const req = requests.get(key) as ServiceRequest;
+                const after = a.lookup(key);
+                if (stillValid(op.config, req, asg) && !asg.ips.every((ip) => after?.ips.includes(ip))) {
+                  throw new Error(`config change moved ${key} whose ${asg.ips.join()} stayed valid`);
+                }
+              }
+            } else if (op.op === 'restart') {
+              const entries = [...requests.values()].map((request) => ({
+                request,
+                ips: before.get(request.key)?.ips ?? [],
+              }));
+              a = createAllocator({ config: a.config, reuseCooldownMs: cooldownMs });
+              a.restore(entries, { now });
+              for (const [key, asg] of before) {
+                if (!asg.ips.every((ip) => a.lookup(key)?.ips.includes(ip))) throw new Error(`restart moved ${key}`);
+              }
+            } else {
+              now += op.ms;
             }
-          } else if (op.op === 'restart') {
-            const entries = [...requests.values()].map((request) => ({ request, ips: before.get(request.key)?.ips ?? [] }));
-            a = createAllocator({ config: a.config, reuseCooldownMs: cooldownMs });
-            a.restore(entries, { now });
-            for (const [key, asg] of before) {
-              if (!asg.ips.every((ip) => a.lookup(key)?.ips.includes(ip))) throw new Error(`restart moved ${key}`);
-            }
-          } else {
-            now += op.ms;
+            stats.ops++;
+            stats.assigned += a.assignments().length;
+            stats.shared += a
+              .assignments()
+              .filter((x) => (a.owners(x.ips[0] as string)?.services.length ?? 0) > 1).length;
+            const problem = check(a, requests, cooldownMs > 0);
+            if (problem !== undefined) throw new Error(`${op.op}: ${problem}`);
           }
-          stats.ops++;
-          stats.assigned += a.assignments().length;
-          stats.shared += a.assignments().filter((x) => (a.owners(x.ips[0] as string)?.services.length ?? 0) > 1).length;
-          const problem = check(a, requests, cooldownMs > 0);
-          if (problem !== undefined) throw new Error(`${op.op}: ${problem}`);
-        }
-        return true;
-      }),
+          return true;
+        },
+      ),
       { numRuns: 400 },
     );
     t.pass('no counterexample');

@@ -189,7 +189,11 @@ export function parsePeers(
     if (s.enableGracefulRestart === true && native) frrOnly('spec.enableGracefulRestart', true);
     if (s.vrf !== undefined && s.vrf !== '' && native) frrOnly('spec.vrf', s.vrf);
     if (s.dualStackAddressFamily === true && native) frrOnly('spec.dualStackAddressFamily', true);
-    if (s.disableMP === true) issues.warn(subj, 'spec.disableMP', true, DISABLE_MP_WARNING);
+    if (s.disableMP === true) {
+      issues.warn(subj, 'spec.disableMP', true, DISABLE_MP_WARNING);
+      // MetalLB's native validator rejects it too (reference §6.1), even though the field does nothing.
+      if (native) frrOnly('spec.disableMP', true);
+    }
     const internal = (peerASN !== undefined && peerASN === s.myASN) || s.dynamicASN === 'internal';
     if (s.ebgpMultiHop === true && internal) {
       issues.error(

@@ -38,6 +38,8 @@ export {
   applyPatch,
   PatchError,
   PATCH_TYPES,
+  applyStrategicMergePatch,
+  STRATEGIC_MERGE_KEYS,
   type JsonPatchOperation,
 } from './patch.js';
 export { compileLabelSelector, compileFieldSelector, type LabelTest } from './selectors.js';

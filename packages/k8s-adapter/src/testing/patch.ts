@@ -1,6 +1,6 @@
 /**
  * Patch formats the API server accepts: JSON merge patch (RFC 7386), JSON patch (RFC 6902), and the
- * simple cases of Kubernetes' strategic merge patch (treated as a merge patch; lists are replaced).
+ * simple cases of Kubernetes' strategic merge patch.
  */
 
 /** A patch could not be applied; `status` is the HTTP status the API server answers with. */
@@ -137,6 +137,82 @@ export function applyJsonPatch(target: unknown, ops: unknown): unknown {
   return doc;
 }
 
+/**
+ * Merge keys of the lists a strategic merge patch merges element-wise (by JSON path with `[]` for list
+ * elements); any other list is replaced, as for a merge patch.
+ */
+export const STRATEGIC_MERGE_KEYS: Readonly<Record<string, string>> = {
+  'metadata.ownerReferences': 'uid',
+  'spec.ports': 'port',
+  'spec.containers': 'name',
+  'spec.initContainers': 'name',
+  'spec.containers[].ports': 'containerPort',
+  'spec.containers[].env': 'name',
+  'spec.volumes': 'name',
+  'status.conditions': 'type',
+  'spec.template.spec.containers': 'name',
+};
+
+/**
+ * The simple cases of Kubernetes' strategic merge patch: maps merge as in a merge patch; lists with a
+ * known merge key merge element by element (`$patch: delete` removes one); `$setElementOrder/<list>`
+ * orders the result; `$deleteFromPrimitiveList/<list>` removes values; `$retainKeys` is honoured; other
+ * lists are replaced.
+ */
+export function applyStrategicMergePatch(target: unknown, patch: unknown, path = ''): unknown {
+  if (!isObject(patch)) return structuredClone(patch);
+  if (patch['$patch'] === 'replace') {
+    const { $patch: _p, ...rest } = patch;
+    return applyStrategicMergePatch({}, rest, path);
+  }
+  const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
+  const retain = Array.isArray(patch['$retainKeys']) ? new Set(patch['$retainKeys'] as string[]) : undefined;
+  for (const [k, v] of Object.entries(patch)) {
+    if (k.startsWith('$')) continue;
+    const child = path === '' ? k : `${path}.${k}`;
+    if (v === null) {
+      delete out[k];
+      continue;
+    }
+    const key = STRATEGIC_MERGE_KEYS[child.replace(/\[\d+\]/g, '[]')];
+    if (Array.isArray(v) && key !== undefined && Array.isArray(out[k])) {
+      const merged = [...(out[k] as unknown[])];
+      for (const el of v) {
+        if (!isObject(el)) continue;
+        const i = merged.findIndex((m) => isObject(m) && m[key] === el[key]);
+        if (el['$patch'] === 'delete') {
+          if (i !== -1) merged.splice(i, 1);
+        } else if (i === -1) merged.push(applyStrategicMergePatch({}, el, `${child}[]`));
+        else merged[i] = applyStrategicMergePatch(merged[i], el, `${child}[]`);
+      }
+      out[k] = merged;
+    } else {
+      out[k] = isObject(v) ? applyStrategicMergePatch(out[k], v, child) : structuredClone(v);
+    }
+  }
+  for (const [k, v] of Object.entries(patch)) {
+    const order = /^\$setElementOrder\/(.+)$/.exec(k);
+    if (order !== null && Array.isArray(v) && Array.isArray(out[order[1] as string])) {
+      const field = order[1] as string;
+      const key = STRATEGIC_MERGE_KEYS[(path === '' ? field : `${path}.${field}`).replace(/\[\d+\]/g, '[]')];
+      const list = out[field] as unknown[];
+      const ident = (x: unknown) => (key !== undefined && isObject(x) ? x[key] : x);
+      const wanted = v.map(ident);
+      const rank = (x: unknown) => {
+        const i = wanted.indexOf(ident(x));
+        return i === -1 ? wanted.length : i;
+      };
+      out[field] = [...list].sort((a, b) => rank(a) - rank(b));
+    }
+    const del = /^\$deleteFromPrimitiveList\/(.+)$/.exec(k);
+    if (del !== null && Array.isArray(v) && Array.isArray(out[del[1] as string])) {
+      out[del[1] as string] = (out[del[1] as string] as unknown[]).filter((x) => !v.includes(x));
+    }
+  }
+  if (retain !== undefined) for (const k of Object.keys(out)) if (!retain.has(k)) delete out[k];
+  return out;
+}
+
 /** Content types of the patch formats. */
 export const PATCH_TYPES = {
   json: 'application/json-patch+json',
@@ -152,9 +228,11 @@ export function applyPatch(contentType: string, target: unknown, patch: unknown)
     case PATCH_TYPES.json:
       return applyJsonPatch(target, patch);
     case PATCH_TYPES.merge:
-    case PATCH_TYPES.strategic:
       if (!isObject(patch)) throw new PatchError(400, 'a merge patch must be a JSON object');
       return applyMergePatch(target, patch);
+    case PATCH_TYPES.strategic:
+      if (!isObject(patch)) throw new PatchError(400, 'a strategic merge patch must be a JSON object');
+      return applyStrategicMergePatch(target, patch);
     default:
       throw new PatchError(
         415,

@@ -76,6 +76,7 @@ const cases: Case[] = [
     name: 'disableMP warns and still validates',
     current: {},
     request: { operation: 'CREATE', kind: 'BGPPeer', object: peer('p', { disableMP: true, myASN: 0 }) },
+    mode: 'frr',
     allowed: false,
     message: 'BGPPeer p: spec.myASN 0: missing local ASN',
     warnings: ["disable mp is deprecated and has no effect since it's the default behavior now"],

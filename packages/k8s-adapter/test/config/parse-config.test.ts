@@ -449,6 +449,17 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'disableMP in native mode',
+    input: { bgpPeers: [peer('p', { disableMP: true })] },
+    want: ['BGPPeer p: spec.disableMP true: not supported in native BGP mode (needs an FRR-based BGP mode)'],
+  },
+  {
+    name: 'disableMP in frr mode is only a warning',
+    input: { bgpPeers: [peer('p', { disableMP: true })] },
+    options: { bgpMode: 'frr' },
+    want: [],
+  },
+  {
     name: 'ebgpMultiHop on iBGP',
     input: { bgpPeers: [peer('p', { peerASN: 64512, ebgpMultiHop: true })] },
     want: ['BGPPeer p: spec.ebgpMultiHop true: ebgpMultiHop is only valid for eBGP peers (peerASN differs from myASN)'],

@@ -102,3 +102,17 @@ t.test('clear, gone, ipMode', async (t) => {
   server.store.delete('services', 'default', 'web');
   t.equal((await writer.write('default', 'web', { ips: ['192.0.2.10'], pool: 'p' })).outcome, 'gone');
 });
+
+t.test('a write during an API server restart lands once; slow responses are waited for', async (t) => {
+  const { server, writer, created, patches } = await setup(t);
+  const restarting = server.restart({ downMs: 300 });
+  const r = await writer.write('default', 'web', { ips: ['192.0.2.30'], pool: 'p' }, created);
+  await restarting;
+  t.equal(r.outcome, 'written');
+  t.equal(patches(200), 1, 'exactly one successful write');
+  t.same(stored(server).status?.loadBalancer?.ingress, [{ ip: '192.0.2.30' }]);
+  server.setLatency(300);
+  const slow = await writer.write('default', 'web', { ips: ['192.0.2.31'], pool: 'p' }, r.service);
+  t.equal(slow.outcome, 'written');
+  t.equal(patches(200), 2);
+});

@@ -259,3 +259,30 @@ t.test('faults: latency, injected errors, request log', async (t) => {
     [503, 503, 200],
   );
 });
+
+t.test('list paging with limit and continue', async (t) => {
+  const server = await FakeApiServer.start();
+  t.teardown(() => server.stop());
+  for (let i = 0; i < 5; i++) server.store.create('nodes', undefined, { metadata: { name: `n${i}` } });
+  const core = server.kubeConfig().makeApiClient(CoreV1Api);
+  const names: string[] = [];
+  let token: string | undefined;
+  let pages = 0;
+  do {
+    const page = await core.listNode({ limit: 2, ...(token === undefined ? {} : { _continue: token }) });
+    names.push(...page.items.map((n) => n.metadata?.name ?? ''));
+    token = page.metadata?._continue;
+    pages++;
+  } while (token !== undefined && token !== '');
+  t.same(names, ['n0', 'n1', 'n2', 'n3', 'n4']);
+  t.equal(pages, 3);
+  const first = await core.listNode({ limit: 2 });
+  t.equal(first.metadata?.remainingItemCount, 3);
+  server.store.create('nodes', undefined, { metadata: { name: 'late' } });
+  server.compact();
+  await t.rejects(
+    core.listNode({ limit: 2, _continue: first.metadata?._continue as string }),
+    { code: 410 },
+    'expired continue token',
+  );
+});

@@ -1,5 +1,11 @@
 import t from 'tap';
-import { applyJsonPatch, applyMergePatch, applyPatch, PatchError } from '../../src/testing/patch.js';
+import {
+  applyJsonPatch,
+  applyMergePatch,
+  applyPatch,
+  applyStrategicMergePatch,
+  PatchError,
+} from '../../src/testing/patch.js';
 
 // RFC 7386 Appendix A examples.
 const mergeCases: { target: unknown; patch: unknown; want: unknown }[] = [
@@ -52,4 +58,65 @@ t.test('content types', async (t) => {
   t.same(applyPatch('application/json-patch+json', { a: 1 }, [{ op: 'remove', path: '/a' }]), {});
   const err = t.throws(() => applyPatch('application/apply-patch+yaml', {}, {})) as PatchError;
   t.equal(err.status, 415);
+});
+
+t.test('strategic merge patch: simple cases kubectl sends', async (t) => {
+  const svc = {
+    metadata: { labels: { a: '1' } },
+    spec: {
+      ports: [
+        { name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 },
+        { name: 'dns', port: 53, protocol: 'UDP' },
+      ],
+      selector: { app: 'x' },
+    },
+  };
+  // Change one port's target, keep order, add a label.
+  t.same(
+    applyStrategicMergePatch(svc, {
+      metadata: { labels: { b: '2' } },
+      spec: {
+        $setElementOrder: undefined,
+        '$setElementOrder/ports': [{ port: 80 }, { port: 53 }],
+        ports: [{ port: 80, targetPort: 9090 }],
+      },
+    }),
+    {
+      metadata: { labels: { a: '1', b: '2' } },
+      spec: {
+        ports: [
+          { name: 'http', port: 80, protocol: 'TCP', targetPort: 9090 },
+          { name: 'dns', port: 53, protocol: 'UDP' },
+        ],
+        selector: { app: 'x' },
+      },
+    },
+  );
+  // Delete one element, add another, reorder.
+  t.same(
+    (
+      applyStrategicMergePatch(svc, {
+        spec: {
+          '$setElementOrder/ports': [{ port: 443 }, { port: 53 }],
+          ports: [
+            { port: 443, protocol: 'TCP' },
+            { port: 80, $patch: 'delete' },
+          ],
+        },
+      }) as typeof svc
+    ).spec.ports,
+    [
+      { port: 443, protocol: 'TCP' },
+      { name: 'dns', port: 53, protocol: 'UDP' },
+    ],
+  );
+  // Lists without a merge key are replaced; null deletes; directives never reach the object.
+  const r = applyStrategicMergePatch(
+    { a: [1, 2], b: { c: 1 }, d: ['x', 'y'] },
+    { a: [3], b: null, '$deleteFromPrimitiveList/d': ['x'] },
+  );
+  t.same(r, { a: [3], d: ['y'] });
+  t.same(applyStrategicMergePatch({ spec: { a: 1, b: 2 } }, { spec: { $retainKeys: ['b'], b: 3 } }), {
+    spec: { b: 3 },
+  });
 });

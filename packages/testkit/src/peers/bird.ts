@@ -1,7 +1,15 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Netns } from '../lab.js';
-import { DaemonPeer, neighborFamilies, waitFor, type PeerInit, type PeerRoute, type PeerRouteSpec, type RealBgpPeer } from './peer.js';
+import {
+  DaemonPeer,
+  neighborFamilies,
+  waitFor,
+  type PeerInit,
+  type PeerRoute,
+  type PeerRouteSpec,
+  type RealBgpPeer,
+} from './peer.js';
 
 /**
  * BIRD 2 in a namespace: `bird -f` with its own config and control socket, queried with `birdc`. Neighbour i
@@ -42,7 +50,10 @@ export class BirdPeer extends DaemonPeer implements RealBgpPeer {
     lines.push(`filter lbk_export {\n  if proto !~ "static*" then reject;\n${sets.join('\n')}\n  accept;\n}`);
     this.init.neighbors.forEach((n, i) => {
       const channels = neighborFamilies(n)
-        .map((f) => `  ${f} { import all; export filter lbk_export;${f === 'ipv4' && n.address.includes(':') ? ' next hop self; extended next hop on;' : ''} };`)
+        .map(
+          (f) =>
+            `  ${f} { import all; export filter lbk_export;${f === 'ipv4' && n.address.includes(':') ? ' next hop self; extended next hop on;' : ''} };`,
+        )
         .join('\n');
       lines.push(
         [
@@ -70,7 +81,11 @@ export class BirdPeer extends DaemonPeer implements RealBgpPeer {
     await writeFile(join(this.dir, 'bird.conf'), this.config());
     const args = ['-c', join(this.dir, 'bird.conf'), '-s', this.socket, '-P', join(this.dir, 'bird.pid'), '-f'];
     this.launch('bird', args);
-    await waitFor('the BIRD control socket', async () => (await this.birdc(['show', 'status'])).includes('Daemon is up'), 10_000);
+    await waitFor(
+      'the BIRD control socket',
+      async () => (await this.birdc(['show', 'status'])).includes('Daemon is up'),
+      10_000,
+    );
   }
 
   /** Runs a birdc command and returns its output. */
@@ -87,7 +102,11 @@ export class BirdPeer extends DaemonPeer implements RealBgpPeer {
 
   async waitEstablished(neighbor: string, timeoutMs = 30_000): Promise<void> {
     const proto = this.#protocol(neighbor);
-    await waitFor(`BIRD ${proto} Established`, async () => /BGP state:\s+Established/.test(await this.birdc(['show', 'protocols', 'all', proto])), timeoutMs);
+    await waitFor(
+      `BIRD ${proto} Established`,
+      async () => /BGP state:\s+Established/.test(await this.birdc(['show', 'protocols', 'all', proto])),
+      timeoutMs,
+    );
   }
 
   async version(): Promise<string> {
@@ -129,7 +148,9 @@ export class BirdPeer extends DaemonPeer implements RealBgpPeer {
 export function parseBirdRoutes(text: string): PeerRoute[] {
   const routes: PeerRoute[] = [];
   let prefix = '';
-  let cur: { prefix: string; nextHop: string; asPath: number[]; communities: string[]; largeCommunities: string[] } | undefined;
+  let cur:
+    | { prefix: string; nextHop: string; asPath: number[]; communities: string[]; largeCommunities: string[] }
+    | undefined;
   const flush = (): void => {
     if (cur !== undefined) routes.push(cur);
     cur = undefined;
@@ -154,8 +175,10 @@ export function parseBirdRoutes(text: string): PeerRoute[] {
     const [, name, value] = attr as unknown as [string, string, string];
     if (name === 'next_hop') cur.nextHop = value.split(' ')[0] ?? '';
     else if (name === 'as_path') cur.asPath = value.match(/\d+/g)?.map(Number) ?? [];
-    else if (name === 'community') cur.communities = [...value.matchAll(/\((\d+),(\d+)\)/g)].map((m) => `${m[1]}:${m[2]}`);
-    else if (name === 'large_community') cur.largeCommunities = [...value.matchAll(/\((\d+), (\d+), (\d+)\)/g)].map((m) => `${m[1]}:${m[2]}:${m[3]}`);
+    else if (name === 'community')
+      cur.communities = [...value.matchAll(/\((\d+),(\d+)\)/g)].map((m) => `${m[1]}:${m[2]}`);
+    else if (name === 'large_community')
+      cur.largeCommunities = [...value.matchAll(/\((\d+), (\d+), (\d+)\)/g)].map((m) => `${m[1]}:${m[2]}:${m[3]}`);
   }
   flush();
   return routes;

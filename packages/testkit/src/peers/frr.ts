@@ -3,7 +3,15 @@ import { chown, stat, writeFile } from 'node:fs/promises';
 import { run } from '../lab.js';
 import { join } from 'node:path';
 import type { Netns } from '../lab.js';
-import { DaemonPeer, neighborFamilies, waitFor, type PeerInit, type PeerRoute, type PeerRouteSpec, type RealBgpPeer } from './peer.js';
+import {
+  DaemonPeer,
+  neighborFamilies,
+  waitFor,
+  type PeerInit,
+  type PeerRoute,
+  type PeerRouteSpec,
+  type RealBgpPeer,
+} from './peer.js';
 
 /**
  * FRR in a namespace (Debian 12's frr 8.4): `zebra` and `bgpd` started directly as the frr user, with their own
@@ -39,17 +47,33 @@ export class FrrPeer extends DaemonPeer implements RealBgpPeer {
 
   /** The bgpd config text. */
   config(): string {
-    const lines = ['frr defaults traditional', 'hostname lbk-frr', 'log stdout informational', `router bgp ${this.init.asn}`];
-    lines.push(` bgp router-id ${this.init.routerId}`, ' no bgp ebgp-requires-policy', ' no bgp network import-check', ' no bgp default ipv4-unicast');
+    const lines = [
+      'frr defaults traditional',
+      'hostname lbk-frr',
+      'log stdout informational',
+      `router bgp ${this.init.asn}`,
+    ];
+    lines.push(
+      ` bgp router-id ${this.init.routerId}`,
+      ' no bgp ebgp-requires-policy',
+      ' no bgp network import-check',
+      ' no bgp default ipv4-unicast',
+    );
     for (const n of this.init.neighbors) {
-      lines.push(` neighbor ${n.address} remote-as ${n.asn}`, ` neighbor ${n.address} timers 30 ${n.holdTime ?? 90}`, ` neighbor ${n.address} timers connect 1`);
+      lines.push(
+        ` neighbor ${n.address} remote-as ${n.asn}`,
+        ` neighbor ${n.address} timers 30 ${n.holdTime ?? 90}`,
+        ` neighbor ${n.address} timers connect 1`,
+      );
       if (n.passive === true) lines.push(` neighbor ${n.address} passive`);
       if (n.localAddress !== undefined) lines.push(` neighbor ${n.address} update-source ${n.localAddress}`);
     }
     for (const fam of ['ipv4', 'ipv6'] as const) {
       lines.push(` address-family ${fam} unicast`);
-      for (const n of this.init.neighbors) if (neighborFamilies(n).includes(fam)) lines.push(`  neighbor ${n.address} activate`);
-      for (const r of this.init.routes ?? []) if (r.prefix.includes(':') === (fam === 'ipv6')) lines.push(`  ${networkLine(r)}`);
+      for (const n of this.init.neighbors)
+        if (neighborFamilies(n).includes(fam)) lines.push(`  neighbor ${n.address} activate`);
+      for (const r of this.init.routes ?? [])
+        if (r.prefix.includes(':') === (fam === 'ipv6')) lines.push(`  ${networkLine(r)}`);
       lines.push(' exit-address-family');
     }
     lines.push('exit');
@@ -68,25 +92,69 @@ export class FrrPeer extends DaemonPeer implements RealBgpPeer {
     const gid = Number((await run('id', ['-g', 'frr'])).stdout.trim());
     for (const f of ['', 'bgpd.conf', 'zebra.conf']) await chown(join(this.dir, f), uid, gid);
     const user = ['-u', 'frr', '-g', 'frr'];
-    this.#zebra = this.ns.spawn('/usr/lib/frr/zebra', ['-f', join(this.dir, 'zebra.conf'), '-i', join(this.dir, 'zebra.pid'), '-z', zsock, '--vty_socket', this.dir, ...user, '-P', '0']);
-    await waitFor('the zebra socket', async () => (await stat(zsock).catch(() => undefined)) !== undefined, 15_000, 100);
-    const args = ['-f', join(this.dir, 'bgpd.conf'), '-i', join(this.dir, 'bgpd.pid'), '-z', zsock, '--vty_socket', this.dir, ...user, '-P', '0'];
+    this.#zebra = this.ns.spawn('/usr/lib/frr/zebra', [
+      '-f',
+      join(this.dir, 'zebra.conf'),
+      '-i',
+      join(this.dir, 'zebra.pid'),
+      '-z',
+      zsock,
+      '--vty_socket',
+      this.dir,
+      ...user,
+      '-P',
+      '0',
+    ]);
+    await waitFor(
+      'the zebra socket',
+      async () => (await stat(zsock).catch(() => undefined)) !== undefined,
+      15_000,
+      100,
+    );
+    const args = [
+      '-f',
+      join(this.dir, 'bgpd.conf'),
+      '-i',
+      join(this.dir, 'bgpd.pid'),
+      '-z',
+      zsock,
+      '--vty_socket',
+      this.dir,
+      ...user,
+      '-P',
+      '0',
+    ];
     if (this.init.listen === false) args.push('-p', '0');
     this.launch('/usr/lib/frr/bgpd', args);
-    await waitFor('the bgpd vty socket', async () => (await this.vtysh(['show bgp summary json'])).includes('{'), 15_000);
+    await waitFor(
+      'the bgpd vty socket',
+      async () => (await this.vtysh(['show bgp summary json'])).includes('{'),
+      15_000,
+    );
   }
 
   /** Runs vtysh commands (`-c` each) against this bgpd. */
   async vtysh(commands: readonly string[]): Promise<string> {
-    const r = await this.ns.exec('vtysh', ['--vty_socket', this.dir, '-d', 'bgpd', ...commands.flatMap((c) => ['-c', c])], { timeoutMs: 15_000 });
+    const r = await this.ns.exec(
+      'vtysh',
+      ['--vty_socket', this.dir, '-d', 'bgpd', ...commands.flatMap((c) => ['-c', c])],
+      { timeoutMs: 15_000 },
+    );
     return r.stdout;
   }
 
   async waitEstablished(neighbor: string, timeoutMs = 30_000): Promise<void> {
-    await waitFor(`FRR neighbour ${neighbor} Established`, async () => {
-      const j = JSON.parse(await this.vtysh([`show bgp neighbors ${neighbor} json`])) as Record<string, { bgpState?: string }>;
-      return j[neighbor]?.bgpState === 'Established';
-    }, timeoutMs);
+    await waitFor(
+      `FRR neighbour ${neighbor} Established`,
+      async () => {
+        const j = JSON.parse(await this.vtysh([`show bgp neighbors ${neighbor} json`])) as Record<
+          string,
+          { bgpState?: string }
+        >;
+        return j[neighbor]?.bgpState === 'Established';
+      },
+      timeoutMs,
+    );
   }
 
   async version(): Promise<string> {
@@ -96,7 +164,9 @@ export class FrrPeer extends DaemonPeer implements RealBgpPeer {
 
   async routes(family: 4 | 6): Promise<PeerRoute[]> {
     const afi = family === 4 ? 'ipv4' : 'ipv6';
-    const table = JSON.parse(await this.vtysh([`show bgp ${afi} unicast json`])) as { routes?: Record<string, unknown[]> };
+    const table = JSON.parse(await this.vtysh([`show bgp ${afi} unicast json`])) as {
+      routes?: Record<string, unknown[]>;
+    };
     const out: PeerRoute[] = [];
     for (const prefix of Object.keys(table.routes ?? {})) {
       const detail = JSON.parse(await this.vtysh([`show bgp ${afi} unicast ${prefix} json`])) as { paths?: FrrPath[] };
@@ -106,7 +176,14 @@ export class FrrPeer extends DaemonPeer implements RealBgpPeer {
   }
 
   async #configure(afi: 'ipv4' | 'ipv6', lines: readonly string[], before: readonly string[] = []): Promise<void> {
-    await this.vtysh(['configure terminal', ...before, `router bgp ${this.init.asn}`, `address-family ${afi} unicast`, ...lines, 'end']);
+    await this.vtysh([
+      'configure terminal',
+      ...before,
+      `router bgp ${this.init.asn}`,
+      `address-family ${afi} unicast`,
+      ...lines,
+      'end',
+    ]);
   }
 
   async announce(route: PeerRouteSpec): Promise<void> {
@@ -122,7 +199,12 @@ export class FrrPeer extends DaemonPeer implements RealBgpPeer {
   }
 
   async shutdownNeighbor(neighbor: string, message: string): Promise<void> {
-    await this.vtysh(['configure terminal', `router bgp ${this.init.asn}`, `neighbor ${neighbor} shutdown message ${message}`, 'end']);
+    await this.vtysh([
+      'configure terminal',
+      `router bgp ${this.init.asn}`,
+      `neighbor ${neighbor} shutdown message ${message}`,
+      'end',
+    ]);
   }
 }
 

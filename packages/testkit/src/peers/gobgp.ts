@@ -1,7 +1,15 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Netns } from '../lab.js';
-import { DaemonPeer, neighborFamilies, waitFor, type PeerInit, type PeerRoute, type PeerRouteSpec, type RealBgpPeer } from './peer.js';
+import {
+  DaemonPeer,
+  neighborFamilies,
+  waitFor,
+  type PeerInit,
+  type PeerRoute,
+  type PeerRouteSpec,
+  type RealBgpPeer,
+} from './peer.js';
 
 /**
  * GoBGP in a namespace: `gobgpd -f conf.toml` with the gRPC API on the namespace's own loopback, driven and
@@ -23,13 +31,22 @@ export class GobgpPeer extends DaemonPeer implements RealBgpPeer {
     const lines = ['[global.config]', `  as = ${this.init.asn}`, `  router-id = "${this.init.routerId}"`];
     if (this.init.listen === false) lines.push('  port = -1');
     for (const n of this.init.neighbors) {
-      lines.push('[[neighbors]]', '  [neighbors.config]', `    neighbor-address = "${n.address}"`, `    peer-as = ${n.asn}`);
+      lines.push(
+        '[[neighbors]]',
+        '  [neighbors.config]',
+        `    neighbor-address = "${n.address}"`,
+        `    peer-as = ${n.asn}`,
+      );
       lines.push('  [neighbors.timers.config]', `    hold-time = ${n.holdTime ?? 90}`, '    connect-retry = 1');
       lines.push('  [neighbors.transport.config]', `    passive-mode = ${n.passive === true}`);
       if (n.localAddress !== undefined) lines.push(`    local-address = "${n.localAddress}"`);
       lines.push('  [neighbors.graceful-restart.config]', '    enabled = true', '    restart-time = 120');
       for (const f of neighborFamilies(n)) {
-        lines.push('  [[neighbors.afi-safis]]', '    [neighbors.afi-safis.config]', `      afi-safi-name = "${f}-unicast"`);
+        lines.push(
+          '  [[neighbors.afi-safis]]',
+          '    [neighbors.afi-safis.config]',
+          `      afi-safi-name = "${f}-unicast"`,
+        );
         lines.push('    [neighbors.afi-safis.mp-graceful-restart.config]', '      enabled = true');
       }
     }
@@ -45,20 +62,39 @@ export class GobgpPeer extends DaemonPeer implements RealBgpPeer {
   async start(): Promise<void> {
     await this.makeDir('gobgp');
     await writeFile(join(this.dir, 'gobgpd.toml'), this.config());
-    this.launch('gobgpd', ['-f', join(this.dir, 'gobgpd.toml'), '-t', 'toml', '--api-hosts', `127.0.0.1:${this.apiPort}`, '--pprof-disable', '-p', '-l', 'info']);
-    await waitFor('the gobgpd API', async () => {
-      await this.gobgp(['global', '-j']);
-      return true;
-    }, 10_000);
+    this.launch('gobgpd', [
+      '-f',
+      join(this.dir, 'gobgpd.toml'),
+      '-t',
+      'toml',
+      '--api-hosts',
+      `127.0.0.1:${this.apiPort}`,
+      '--pprof-disable',
+      '-p',
+      '-l',
+      'info',
+    ]);
+    await waitFor(
+      'the gobgpd API',
+      async () => {
+        await this.gobgp(['global', '-j']);
+        return true;
+      },
+      10_000,
+    );
     for (const r of this.init.routes ?? []) await this.announce(r);
   }
 
   async waitEstablished(neighbor: string, timeoutMs = 30_000): Promise<void> {
-    await waitFor(`GoBGP neighbour ${neighbor} Established`, async () => {
-      const j = JSON.parse(await this.gobgp(['neighbor', neighbor, '-j'])) as { state?: { session_state?: unknown } };
-      const s = j.state?.session_state;
-      return s === 6 || (typeof s === 'string' && s.toUpperCase().includes('ESTABLISHED'));
-    }, timeoutMs);
+    await waitFor(
+      `GoBGP neighbour ${neighbor} Established`,
+      async () => {
+        const j = JSON.parse(await this.gobgp(['neighbor', neighbor, '-j'])) as { state?: { session_state?: unknown } };
+        const s = j.state?.session_state;
+        return s === 6 || (typeof s === 'string' && s.toUpperCase().includes('ESTABLISHED'));
+      },
+      timeoutMs,
+    );
   }
 
   async version(): Promise<string> {

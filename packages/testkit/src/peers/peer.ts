@@ -82,7 +82,12 @@ export function neighborFamilies(n: PeerNeighbor): readonly ('ipv4' | 'ipv6')[] 
 }
 
 /** Polls `probe` until it returns true. */
-export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number, intervalMs = 200): Promise<void> {
+export async function waitFor(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 200,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -92,7 +97,9 @@ export async function waitFor(what: string, probe: () => Promise<boolean>, timeo
       last = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`,
+      );
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }

@@ -360,12 +360,7 @@ export class FakeApiServer {
           { namespace: ns, labelSelector: query['labelSelector'], fieldSelector: query['fieldSelector'] },
           version,
         );
-        send(200, {
-          kind: `${r.kind}List`,
-          apiVersion: groupVersion(group, version),
-          metadata: { resourceVersion: list.resourceVersion },
-          items: list.items,
-        });
+        send(200, paginate(r, group, version, list, query['limit'], query['continue'], this.store.compactedVersion));
         return;
       }
       if (method === 'POST') {
@@ -510,6 +505,53 @@ export class FakeApiServer {
     this.#watches.add(watch);
     res.on('close', () => watch.close());
   }
+}
+
+/**
+ * `limit`/`continue` paging. The token records the version of the first page and the last key served; a
+ * token older than the compacted history is refused with 410, as a real server does. Later pages are cut
+ * from the current state (a real server serves the first page's snapshot).
+ */
+function paginate(
+  r: ResourceType,
+  group: string,
+  version: string,
+  list: { items: StoredObject[]; resourceVersion: string },
+  limitText: string | undefined,
+  token: string | undefined,
+  compacted: number,
+): Record<string, unknown> {
+  const keyOf = (o: StoredObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+  let items = list.items;
+  let resourceVersion = list.resourceVersion;
+  if (token !== undefined && token !== '') {
+    let parsed: { rv?: string; after?: string };
+    try {
+      parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { rv?: string; after?: string };
+    } catch {
+      throw new ApiError(400, 'BadRequest', 'continue key is not valid');
+    }
+    if (Number(parsed.rv) < compacted) {
+      throw new ApiError(
+        410,
+        'Expired',
+        'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+      );
+    }
+    resourceVersion = parsed.rv ?? resourceVersion;
+    items = items.filter((o) => keyOf(o) > (parsed.after ?? ''));
+  }
+  const limit = Number(limitText);
+  const metadata: Record<string, unknown> = { resourceVersion };
+  if (Number.isInteger(limit) && limit > 0 && items.length > limit) {
+    const last = items[limit - 1] as StoredObject;
+    metadata['continue'] = Buffer.from(JSON.stringify({ rv: resourceVersion, after: keyOf(last) })).toString(
+      'base64url',
+    );
+    metadata['remainingItemCount'] = items.length - limit;
+    items = items.slice(0, limit);
+  }
+  return { kind: `${r.kind}List`, apiVersion: groupVersion(group, version), metadata, items };
 }
 
 function versionPriority(v: string): number {

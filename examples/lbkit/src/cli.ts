@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 /**
- * The `lbkit` command. Subcommands are added as the packages they compose land; `demo` (what `npm start`
- * runs) works with no cluster and no configuration.
+ * The `lbkit` command: the reference load balancer composed from the @lbkit packages.
  */
 import { createRequire } from 'node:module';
+import { runCheck } from './commands/check.js';
+import { runController } from './commands/controller.js';
+import { runExplain } from './commands/explain.js';
+import { stdio, type Output } from './commands/output.js';
+import { runPlan } from './commands/plan.js';
+import { FlagError } from './flags.js';
 import { packageTable } from './packages.js';
 
 const require = createRequire(import.meta.url);
@@ -12,29 +17,49 @@ const { version } = require('../package.json') as { version: string };
 const USAGE = `lbkit ${version} — bare-metal load balancing for Kubernetes, from composable packages
 
 Usage:
-  lbkit demo          show what lbkit is made of, and run the demonstration this machine allows
-  lbkit --version     print the version
-  lbkit --help        this text
-`;
+  lbkit controller [flags]           allocate addresses to LoadBalancer Services
+  lbkit check FILE|DIR...            validate MetalLB configuration objects offline
+  lbkit plan --current ... PROPOSED  show what a configuration change would do before applying it
+  lbkit explain NS/NAME -f FILES     why a Service has its address, or why it has none
+  lbkit demo                         a demonstration on a built-in configuration (what npm start runs)
+  lbkit --version | --help
 
-export async function main(argv: readonly string[]): Promise<number> {
-  const [command = 'demo'] = argv;
-  switch (command) {
-    case '--version':
-    case '-v':
-      process.stdout.write(`${version}\n`);
-      return 0;
-    case '--help':
-    case '-h':
-    case 'help':
-      process.stdout.write(USAGE);
-      return 0;
-    case 'demo':
-      process.stdout.write(`lbkit ${version}: the packages of this checkout\n\n${packageTable()}\n`);
-      return 0;
-    default:
-      process.stderr.write(`lbkit: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+Each command takes --help.`;
+
+export async function main(argv: readonly string[], io: Output = stdio): Promise<number> {
+  const [command = 'demo', ...rest] = argv;
+  try {
+    switch (command) {
+      case '--version':
+      case '-v':
+        io.out(version);
+        return 0;
+      case '--help':
+      case '-h':
+      case 'help':
+        io.out(USAGE);
+        return 0;
+      case 'controller':
+        return await runController(rest, io);
+      case 'check':
+        return runCheck(rest, io);
+      case 'plan':
+        return runPlan(rest, io);
+      case 'explain':
+        return runExplain(rest, io);
+      case 'demo':
+        io.out(`lbkit ${version}: the packages of this checkout\n\n${packageTable()}\n`);
+        return 0;
+      default:
+        io.err(`lbkit: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof FlagError) {
+      io.err(`lbkit ${command}: ${err.message}`);
       return 2;
+    }
+    throw err;
   }
 }
 

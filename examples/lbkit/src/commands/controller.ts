@@ -1,0 +1,63 @@
+import { resolve } from 'node:path';
+import { createPinoLogger } from '@lbkit/core';
+import { StandaloneController } from '../controller/standalone.js';
+import { commonFlags, parseFlags } from '../flags.js';
+import { OpsServer } from '../ops/health.js';
+import { createMetrics } from '../ops/metrics.js';
+import type { Output } from './output.js';
+
+export const CONTROLLER_USAGE = `lbkit controller [flags]
+
+Allocates addresses to LoadBalancer Services from the configured pools and writes them into each
+Service's status.
+
+Flags (MetalLB's names where they mean the same):
+  --standalone          read objects from files instead of a cluster
+  -f, --file PATH       (standalone) a YAML file or folder of objects; repeatable
+  --state FILE          (standalone) where Service statuses are written for the speakers
+  --namespace NS        namespace of the metallb.io objects (METALLB_NAMESPACE; default metallb-system)
+  --lb-class NAME       serve only Services of this loadBalancerClass (default: those without one)
+  --log-level LEVEL     all, debug, info, warn, error, none (default info)
+  --port N              port of /metrics, /healthz, /readyz (default 7472; 0 = off)
+  --metrics-host ADDR   address of that server (default 0.0.0.0)`;
+
+/** `lbkit controller`: runs until SIGTERM or SIGINT. */
+export async function runController(argv: readonly string[], io: Output): Promise<number> {
+  const { values } = parseFlags(argv);
+  if (values['help'] === true) {
+    io.out(CONTROLLER_USAGE);
+    return 0;
+  }
+  const flags = commonFlags(values, 7472);
+  if (values['standalone'] !== true) {
+    io.err('lbkit controller: cluster mode is not available in this build; use --standalone with -f and --state');
+    return 2;
+  }
+  if (flags.files.length === 0 || flags.stateFile === undefined) {
+    io.err(`lbkit controller: --standalone needs -f and --state\n\n${CONTROLLER_USAGE}`);
+    return 2;
+  }
+  const logger = createPinoLogger({ level: flags.logLevel, name: 'controller', destination: 2 });
+  const metrics = createMetrics();
+  const ctl = new StandaloneController(
+    { namespace: flags.namespace, loadBalancerClass: flags.lbClass, files: flags.files.map((f) => resolve(f)), stateFile: resolve(flags.stateFile) },
+    { logger, metrics },
+  );
+  const ops = new OpsServer({
+    host: flags.metricsHost,
+    port: flags.port,
+    registry: metrics.registry,
+    checks: [{ name: 'config', check: () => (ctl.ready ? { ok: true, reason: 'configuration loaded' } : { ok: false, reason: 'no valid configuration yet' }) }],
+  });
+  if (flags.port !== 0) await ops.start();
+  ctl.start();
+  logger.info({ files: flags.files, state: flags.stateFile }, 'controller started (standalone)');
+  await new Promise<void>((done) => {
+    process.once('SIGTERM', () => done());
+    process.once('SIGINT', () => done());
+  });
+  ctl.stop();
+  await ops.stop();
+  logger.info('controller stopped');
+  return 0;
+}

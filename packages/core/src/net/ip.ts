@@ -139,9 +139,14 @@ export function formatIpv4(value: bigint): string {
   return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
-/** RFC 5952 canonical text of an IPv6 value (lower case, longest zero run of two or more groups as `::`). */
+/**
+ * RFC 5952 canonical text of an IPv6 value: lower case, the longest run of two or more zero groups as `::`
+ * (the first of equal runs), and IPv4-mapped addresses as `::ffff:192.0.2.1` (§5).
+ */
 export function formatIpv6(value: bigint): string {
   if (value < 0n || value > IPV6_MAX) throw new InvalidArgumentError('value', 'an IPv6 value in 0..2^128-1', value);
+  // RFC 5952 §5: an IPv4-mapped address ends in dotted-quad form.
+  if (value >> 32n === 0xffffn) return `::ffff:${formatIpv4(value & IPV4_MAX)}`;
   const words: number[] = new Array<number>(8);
   let v = value;
   for (let i = 7; i >= 0; i--) {

@@ -73,7 +73,7 @@ t.test('a frame crosses a veth pair with the right metadata', { skip: privileged
   for (const c of cases) {
     const frame = ethernet(c.dst, MAC_A, ETH_P.ARP, arpRequest(MAC_A, '192.0.2.1', '192.0.2.2'));
     await agentA.call('packetSend', { id: 'tx', frame });
-    const got = await agentB.call<Frame & { timeout?: boolean }>('packetReceive', { id: 'rx', timeoutMs: 3000 });
+    const got = await agentB.call<Frame & { timeout?: boolean }>('packetReceive', { id: 'rx', timeoutMs: 5000 });
     t.notOk(got.timeout, `${c.name}: received`);
     t.equal(got.data.slice(0, frame.length), frame, `${c.name}: the same bytes`);
     t.equal(got.packetType, c.want, `${c.name}: packet type`);
@@ -100,13 +100,13 @@ t.test('the BPF filter drops non-matching frames in the kernel', { skip: privile
   const ns = ethernet(MAC_B, MAC_A, ETH_P.IPV6, icmpv6(135, src, 'fe80000000000000000000000000000b'));
   for (const frame of [other, arp, echo, ns]) await agentA.call('packetSend', { id: 'tx', frame });
 
-  const ctl = await agentB.call<Frame[]>('packetCollect', { id: 'ctl', timeoutMs: 700 });
+  const ctl = await agentB.call<Frame[]>('packetCollect', { id: 'ctl', timeoutMs: 700, firstTimeoutMs: 5000 });
   t.same(
     ctl.map((f) => f.data.slice(0, other.length)),
     [other],
     'the non-matching frame did arrive at the interface',
   );
-  const arpOnly = await agentB.call<Frame[]>('packetCollect', { id: 'arp', timeoutMs: 300 });
+  const arpOnly = await agentB.call<Frame[]>('packetCollect', { id: 'arp', timeoutMs: 300, firstTimeoutMs: 5000 });
   t.ok(arpOnly.length >= 1, 'the ARP frame passed');
   t.ok(
     arpOnly.every((f) => f.protocol === ETH_P.ARP),
@@ -116,7 +116,7 @@ t.test('the BPF filter drops non-matching frames in the kernel', { skip: privile
     arpOnly.some((f) => f.protocol === EXPERIMENTAL),
     'the other frame was dropped',
   );
-  const ndp = await agentB.call<Frame[]>('packetCollect', { id: 'ndp', timeoutMs: 300 });
+  const ndp = await agentB.call<Frame[]>('packetCollect', { id: 'ndp', timeoutMs: 300, firstTimeoutMs: 5000 });
   const ours = ndp.filter((f) => f.source === MAC_A.split(':').join(''));
   t.same(
     ours.map((f) => f.data.slice(0, ns.length)),
@@ -150,7 +150,7 @@ t.test(
     t.same(await agentB.call('packetCollect', { id: 'rx', timeoutMs: 700 }), [], 'not received before joining');
     await agentB.call('packetMembership', { id: 'rx', mac: group, add: true });
     await send();
-    const joined = await agentB.call<Frame[]>('packetCollect', { id: 'rx', timeoutMs: 700 });
+    const joined = await agentB.call<Frame[]>('packetCollect', { id: 'rx', timeoutMs: 700, firstTimeoutMs: 5000 });
     t.equal(joined.length, 1, 'received after joining');
     t.equal(joined[0]?.packetType, 'multicast');
     t.equal(joined[0]?.data.slice(0, frame.length), frame);
@@ -193,7 +193,7 @@ t.test('100 sockets at once each receive every frame', { skip: privilegedSkip() 
     frame: ethernet(BCAST, MAC_A, ETH_P.ARP, arpRequest(MAC_A, '192.0.2.1', '192.0.2.2')),
     count: 5,
   });
-  const r = await agentB.call<{ counts: number[]; fds: number }>('manyCollect', { expect: 5, timeoutMs: 3000 });
+  const r = await agentB.call<{ counts: number[]; fds: number }>('manyCollect', { expect: 5, timeoutMs: 5000 });
   t.same(
     r.counts,
     Array.from({ length: 100 }, () => 5),

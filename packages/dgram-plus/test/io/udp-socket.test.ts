@@ -56,7 +56,7 @@ t.test(
     ];
     for (const c of cases) {
       await agentA.call('udpSend', { id: c.tx, data: 'c0ffee', port: 3784, address: c.to });
-      const d = await c.rx.call<Dgram>('udpReceive', { id: c.rxId, timeoutMs: 3000 });
+      const d = await c.rx.call<Dgram>('udpReceive', { id: c.rxId, timeoutMs: 5000 });
       t.notOk(d.timeout, `${c.name}: received`);
       t.equal(d.data, 'c0ffee', `${c.name}: payload`);
       t.equal(d.ttl, c.ttl, `${c.name}: TTL / hop limit ${c.ttl}`);

@@ -1,7 +1,10 @@
 import { resolve } from 'node:path';
 import { createPinoLogger } from '@lbkit/core';
 import { StandaloneController } from '../controller/standalone.js';
-import { commonFlags, parseFlags } from '../flags.js';
+import { commonFlags, flagOrEnv, parseFlags, type CommonFlags } from '../flags.js';
+import { hostname } from 'node:os';
+import { KubeConfig } from '@kubernetes/client-node';
+import { ClusterController } from '../controller/cluster.js';
 import { OpsServer } from '../ops/health.js';
 import { createMetrics } from '../ops/metrics.js';
 import type { Output } from './output.js';
@@ -12,6 +15,8 @@ Allocates addresses to LoadBalancer Services from the configured pools and write
 Service's status.
 
 Flags (MetalLB's names where they mean the same):
+  --kubeconfig FILE     cluster credentials (default: in-cluster, then KUBECONFIG, then ~/.kube/config)
+  --pod-name NAME       identity for leader election (METALLB_POD_NAME; default: the host name)
   --standalone          read objects from files instead of a cluster
   -f, --file PATH       (standalone) a YAML file or folder of objects; repeatable
   --state FILE          (standalone) where Service statuses are written for the speakers
@@ -23,16 +28,13 @@ Flags (MetalLB's names where they mean the same):
 
 /** `lbkit controller`: runs until SIGTERM or SIGINT. */
 export async function runController(argv: readonly string[], io: Output): Promise<number> {
-  const { values } = parseFlags(argv);
+  const { values } = parseFlags(argv, { kubeconfig: { type: 'string' }, 'pod-name': { type: 'string' } });
   if (values['help'] === true) {
     io.out(CONTROLLER_USAGE);
     return 0;
   }
   const flags = commonFlags(values, 7472);
-  if (values['standalone'] !== true) {
-    io.err('lbkit controller: cluster mode is not available in this build; use --standalone with -f and --state');
-    return 2;
-  }
+  if (values['standalone'] !== true) return runClusterController(values, flags, io);
   if (flags.files.length === 0 || flags.stateFile === undefined) {
     io.err(`lbkit controller: --standalone needs -f and --state\n\n${CONTROLLER_USAGE}`);
     return 2;
@@ -59,5 +61,42 @@ export async function runController(argv: readonly string[], io: Output): Promis
   ctl.stop();
   await ops.stop();
   logger.info('controller stopped');
+  return 0;
+}
+
+/** Waits for SIGTERM or SIGINT. */
+function untilSignal(): Promise<void> {
+  return new Promise<void>((done) => {
+    process.once('SIGTERM', () => done());
+    process.once('SIGINT', () => done());
+  });
+}
+
+async function runClusterController(values: Record<string, unknown>, flags: CommonFlags, io: Output): Promise<number> {
+  const kc = new KubeConfig();
+  const file = values['kubeconfig'];
+  try {
+    if (typeof file === 'string') kc.loadFromFile(file);
+    else kc.loadFromDefault();
+  } catch (err) {
+    io.err(`lbkit controller: cannot load cluster credentials: ${(err as Error).message}`);
+    return 2;
+  }
+  const logger = createPinoLogger({ level: flags.logLevel, name: 'controller', destination: 2 });
+  const metrics = createMetrics();
+  const identity = flagOrEnv(values, 'pod-name', 'METALLB_POD_NAME', hostname());
+  const ctl = new ClusterController(kc, { namespace: flags.namespace, loadBalancerClass: flags.lbClass, identity }, { logger, metrics });
+  const ops = new OpsServer({
+    host: flags.metricsHost,
+    port: flags.port,
+    registry: metrics.registry,
+    checks: [{ name: 'caches', check: () => (ctl.ready ? { ok: true, reason: 'caches synced' } : { ok: false, reason: 'waiting for the first list of every watched kind' }) }],
+  });
+  if (flags.port !== 0) await ops.start();
+  await ctl.start();
+  logger.info({ identity, namespace: flags.namespace }, 'controller started');
+  await untilSignal();
+  await ctl.stop();
+  await ops.stop();
   return 0;
 }

@@ -88,7 +88,12 @@ async function soak(): Promise<void> {
       const birdCpu1 = bird.cpuSeconds();
       const wall = (Date.now() - t0) / 1000;
       const birdAfter = await bird.sessions();
-      const ourFlaps = runner.messages.slice(from).filter((m) => m.type === 'state' && m.change.to === 'Down').length;
+      const downs = runner.messages
+        .slice(from)
+        .flatMap((m) => (m.type === 'state' && m.change.to === 'Down' ? [m.change] : []));
+      const ourFlaps = downs.length;
+      // Who noticed first: our detection timer (BIRD's packets were late) or BIRD (ours were late).
+      const weDetected = downs.filter((c) => c.cause === 'detection-time-expired').length;
       const birdUp = birdAfter.filter((r) => r.state === 'Up').length;
       const birdSinceChanged = birdAfter.filter(
         (r) => birdBefore.find((b) => b.address === r.address)?.since !== r.since,
@@ -107,6 +112,8 @@ async function soak(): Promise<void> {
       const b = 'bfd.soak-100x50ms';
       emit({ bench: b, metric: 'duration_s', value: round(wall, 1), unit: 's' });
       emit({ bench: b, metric: 'flaps_ours', value: ourFlaps, unit: 'count', n: SESSIONS });
+      emit({ bench: b, metric: 'flaps_detected_by_us', value: weDetected, unit: 'count', n: SESSIONS });
+      emit({ bench: b, metric: 'flaps_signalled_by_bird', value: ourFlaps - weDetected, unit: 'count', n: SESSIONS });
       emit({
         bench: b,
         metric: 'flaps_bird',

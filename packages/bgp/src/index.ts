@@ -93,6 +93,7 @@ export {
   validateUpdate,
   validateOpen,
   reconcileAs4,
+  toTwoOctetAttributes,
   asPathLength,
   formatCommunity,
   parseCommunity,

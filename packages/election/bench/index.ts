@@ -39,14 +39,28 @@ say('All figures come from the deterministic simulator (0.5 ms ± 0.2 ms links) 
 
 // 1. Detection and takeover, ours against memberlist-lan.
 say('## Crash of an IP owner: detection at its standby, and fast takeover (1,000 IPs)');
+say('`default-swim-only` is the default profile with the fast path off: SWIM alone moves the IPs.');
 say('| nodes | profile | trials | detection p50 | detection p99 | takeover p50 | takeover p99 |');
 say('|---|---|---|---|---|---|---|');
 const detect = new Map<string, { p50: number; p99: number; n: number }>();
 for (const size of [3, 10, 100]) {
   const trials = size === 100 ? (full ? 20 : 5) : size === 10 ? 20 : 30;
-  for (const profile of ['memberlist-lan', 'default', 'aggressive'] as ProfileName[]) {
-    if (size === 100 && profile === 'aggressive' && !full) continue;
-    const c = await SimCluster.create({ seed: 1000 + size, size, ips: 1000, profile });
+  const variants: Array<{ label: string; profile: ProfileName; swimOnly?: boolean }> = [
+    { label: 'memberlist-lan', profile: 'memberlist-lan' },
+    { label: 'default', profile: 'default' },
+    { label: 'default-swim-only', profile: 'default', swimOnly: true },
+    { label: 'aggressive', profile: 'aggressive' },
+  ];
+  for (const v of variants) {
+    const profile = v.label;
+    if (size === 100 && v.label === 'aggressive' && !full) continue;
+    const c = await SimCluster.create({
+      seed: 1000 + size,
+      size,
+      ips: 1000,
+      profile: v.profile,
+      ...(v.swimOnly === true ? { overrides: { takeoverIntervalMs: 0 } } : {}),
+    });
     const r = await runKillTrials(c, { trials, settleMs: size === 100 ? 1500 : 2500, limitMs: 40_000 });
     const d = { p50: quantile(r.detection, 0.5), p99: quantile(r.detection, 0.99), n: r.detection.length };
     detect.set(`${profile}/${size}`, d);

@@ -31,7 +31,7 @@ export {
   type MemberStats,
   type ConflictDecision,
 } from './member/member.js';
-export type { MemberEvents, MemberEventName, OwnerInfo, LocalReason } from './member/events.js';
+export type { MemberEvents, MemberEventName, MemberListener, OwnerInfo, LocalReason } from './member/events.js';
 export type { ElectionTransport, TransportHandlers } from './member/transport.js';
 export { PROFILES, resolveProfile, type Profile, type ProfileName } from './profiles.js';
 export { chooseOwner, rankHash, type OwnerChoice, type OwnerReason, type Preferences } from './owner/choose-owner.js';
@@ -46,7 +46,19 @@ export {
   type MemberChangeReason,
   type ClaimEndReason,
 } from './swim/step.js';
-export { createSwimState, snapshot, type SwimState, type SwimStateInit, type MemberRecord } from './swim/state.js';
+export {
+  createSwimState,
+  snapshot,
+  type SwimState,
+  type SwimStateInit,
+  type MemberRecord,
+  type Suspicion,
+  type Probe,
+  type PingWait,
+  type Watch,
+  type Broadcast,
+} from './swim/state.js';
+export { createPrng, type Prng } from './swim/prng.js';
 export { suspicionBounds, suspicionTimeout, type SuspicionBounds } from './swim/suspicion.js';
 export { encodePacket, decodePacket, encodeState, decodeState, messageSize } from './wire/codec.js';
 export { sealFrame, openFrame, frameOverhead, FRAME_KIND, FRAME_MODE, type FrameKind } from './wire/frame.js';
@@ -74,6 +86,6 @@ export {
   type MemberStatus,
 } from './wire/messages.js';
 export { ElectionDecodeError, ElectionAuthError, type DecodeFailure } from './errors.js';
-export { MAX_PACKET_BYTES, DEFAULT_PORT, WIRE_VERSION } from './constants.js';
+export { MAX_PACKET_BYTES, DEFAULT_PORT, WIRE_VERSION, REPLAY_WINDOW } from './constants.js';
 export { UdpTransport, type UdpTransportInit } from './io/udp-transport.js';
 export { WorkerMember, createWorkerMember } from './io/worker-member.js';

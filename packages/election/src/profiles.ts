@@ -64,6 +64,8 @@ export interface Profile {
   readonly fenceFailures: number;
   /** G1: consecutive successful probes that lift the fence. */
   readonly fenceRecover: number;
+  /** G1: how long the minority condition must hold before the fence trips; overlapping suspicions under heavy loss are shorter. */
+  readonly fenceHoldMs: number;
   /** Guard G2: withdraw everything after this long with no successful probe and no authenticated packet from any peer. 0 disables. */
   readonly isolationMs: number;
 }
@@ -101,6 +103,7 @@ const DEFAULT: Profile = {
   fenceWindow: 5,
   fenceFailures: 3,
   fenceRecover: 5,
+  fenceHoldMs: 400,
   isolationMs: 500,
 };
 
@@ -121,6 +124,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     takeoverIntervalMs: 50,
     takeoverProbeTimeoutMs: 25,
     isolationMs: 250,
+    fenceHoldMs: 200,
     tcpTimeoutMs: 1_000,
   },
   'memberlist-lan': {
@@ -154,6 +158,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     fenceWindow: 5,
     fenceFailures: 3,
     fenceRecover: 5,
+    fenceHoldMs: 400,
     isolationMs: 0,
   },
 };

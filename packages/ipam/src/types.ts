@@ -431,7 +431,7 @@ export interface Allocator {
   assignments(): Assignment[];
   /** Keys of services that asked and got nothing, in key order. */
   pending(): string[];
-  /** Exact counts per pool, in pool-name order (or for one pool). */
+  /** Exact counts per pool, in pool-name order. */
   counts(): PoolCounts[];
   /** The configuration in force. */
   readonly config: IpamConfig;

@@ -150,6 +150,17 @@ export {
 } from './mapping/service.js';
 export { mapEndpoints, canServe, type EndpointInfo, type ServiceEndpoints } from './mapping/endpoints.js';
 export { mapNode, canAnnounce, type NodeInfo } from './mapping/nodes.js';
+export {
+  l2Intents,
+  l2Interfaces,
+  bgpIntents,
+  poolOfAddress,
+  type L2Intent,
+  type BgpIntents,
+  type BgpPrefixIntent,
+  type IntentOptions,
+  type AnnounceSkipReason,
+} from './mapping/announce.js';
 export { toIpamConfig, toIpamPool, toIpamRequest, toRestoreEntry, poolStatusFromCounts } from './mapping/ipam.js';
 export {
   goQuote,

@@ -60,6 +60,7 @@ t.test(
   async (t) => {
     const { runner, bfdd, peer } = await setup(t, { rx: 100, tx: 100, mult: 3 }, { tx: 100, rx: 100, mult: 3 });
     await runner.waitState('s', 'Up', 10_000);
+    t.equal(await bfdd.waitStatus('up', 3000), 'up', 'bfdd sees the session up');
     await sleep(300);
     t.match(
       await bfdd.peers(),
@@ -112,6 +113,7 @@ t.test(
   async (t) => {
     const { runner, bfdd } = await setup(t, { rx: 300, tx: 300, mult: 3 }, { tx: 100, rx: 100, mult: 3 });
     await runner.waitState('s', 'Up', 10_000);
+    t.equal(await bfdd.waitStatus('up', 3000), 'up', 'bfdd sees the session up');
     await sleep(500);
     const st = (await runner.stats()).stats.sessionStats[0]!;
     t.equal(st.transmitIntervalMs, 300, "we send at FRR's Required Min RX of 300 ms");
@@ -126,6 +128,7 @@ t.test(
   async (t) => {
     const { runner, bfdd } = await setup(t, { rx: 100, tx: 100, mult: 3 }, { tx: 100, rx: 100, mult: 3 });
     await runner.waitState('s', 'Up', 10_000);
+    t.equal(await bfdd.waitStatus('up', 3000), 'up', 'bfdd sees the session up');
     await sleep(300);
     await run('vtysh', [
       '--vty_socket',
@@ -155,11 +158,11 @@ t.test(
   async (t) => {
     t.test('FRR passive, us active', async (t) => {
       const { runner } = await setup(t, { rx: 100, tx: 100, mult: 3, passive: true }, { tx: 100, rx: 100, mult: 3 });
-      await runner.waitState('s', 'Up', 10_000);
+      t.match(await runner.waitState('s', 'Up', 10_000), { change: { to: 'Up', up: true } }, 'runner s Up');
     });
     t.test('us passive, FRR active', async (t) => {
       const { runner } = await setup(t, { rx: 100, tx: 100, mult: 3 }, { tx: 100, rx: 100, mult: 3, passive: true });
-      await runner.waitState('s', 'Up', 10_000);
+      t.match(await runner.waitState('s', 'Up', 10_000), { change: { to: 'Up', up: true } }, 'runner s Up');
     });
   },
 );
@@ -170,6 +173,7 @@ t.test(
   async (t) => {
     const { runner, bfdd } = await setup(t, { rx: 100, tx: 100, mult: 3 }, { tx: 100, rx: 100, mult: 3 });
     await runner.waitState('s', 'Up', 10_000);
+    t.equal(await bfdd.waitStatus('up', 3000), 'up', 'bfdd sees the session up');
     await sleep(300);
     runner.send({ cmd: 'timers', id: 's', timers: { transmitIntervalMs: 400, receiveIntervalMs: 200 } });
     await sleep(1500);

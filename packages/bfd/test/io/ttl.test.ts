@@ -1,5 +1,5 @@
 import t from 'tap';
-import { Lab, privilegedSkip } from '@lbkit/testkit';
+import { Lab, privilegedSkip, privilegedSkipWith } from '@lbkit/testkit';
 import { RunnerClient } from '../fixtures/runner-client.js';
 
 const US = '192.0.2.1';
@@ -41,10 +41,59 @@ t.test('received TTL through a router (dgram-plus)', { skip: privilegedSkip() },
     );
   });
 
-  t.test('multihop with minimum TTL 254: the same path comes Up (RFC 5883)', async () => {
+  t.test('multihop with minimum TTL 254: the same path comes Up (RFC 5883)', async (t) => {
     await ours.add('multi', { peerAddress: THEM, localAddress: US, multihop: true, minimumTtl: 254, ...timers });
     await theirs.add('multi', { peerAddress: US, localAddress: THEM, multihop: true, minimumTtl: 254, ...timers });
-    await ours.waitState('multi', 'Up', 10_000);
-    await theirs.waitState('multi', 'Up', 10_000);
+    t.match(await ours.waitState('multi', 'Up', 10_000), { change: { up: true } }, 'ours Up');
+    t.match(await theirs.waitState('multi', 'Up', 10_000), { change: { up: true } }, 'theirs Up');
   });
 });
+
+t.test(
+  "Node's dgram fallback does not see TTLs; the README's nftables rule restores the check",
+  { skip: privilegedSkipWith('nft') },
+  async (t) => {
+    const lab = Lab.create({ tag: 'bfdnft' }, t);
+    const us = await lab.namespace('us');
+    const router = await lab.namespace('rt');
+    const them = await lab.namespace('them');
+    await lab.link(us, 'eth0', router, 'eth0', { addressA: `${US}/24`, addressB: '192.0.2.254/24' });
+    await lab.link(them, 'eth0', router, 'eth1', { addressA: `${THEM}/24`, addressB: '198.51.100.254/24' });
+    await router.enableForwarding();
+    await us.exec('ip', ['route', 'add', '198.51.100.0/24', 'via', '192.0.2.254']);
+    await them.exec('ip', ['route', 'add', '192.0.2.0/24', 'via', '198.51.100.254']);
+    const ours = new RunnerClient(us);
+    const theirs = new RunnerClient(them);
+    t.teardown(async () => {
+      await ours.stop();
+      await theirs.stop();
+    });
+    t.match(await ours.start({ transport: 'dgram' }), { transport: 'dgram', receivesTtl: false });
+    await theirs.start({ transport: 'dgram' });
+    const timers = { transmitIntervalMs: 100, receiveIntervalMs: 100, detectMultiplier: 3 };
+    await ours.add('s', { peerAddress: THEM, localAddress: US, ...timers });
+    await theirs.add('s', { peerAddress: US, localAddress: THEM, ...timers });
+    t.match(
+      await ours.waitState('s', 'Up', 10_000),
+      { change: { up: true } },
+      'without the rule a peer one router away comes Up: dgram cannot check the TTL',
+    );
+    // The rule from the README, in our namespace.
+    for (const rule of [
+      ['add', 'table', 'inet', 'bfd'],
+      ['add', 'chain', 'inet', 'bfd', 'input', '{ type filter hook input priority 0; }'],
+      ['add', 'rule', 'inet', 'bfd', 'input', 'udp', 'dport', '3784', 'ip', 'ttl', '!=', '255', 'drop'],
+      ['add', 'rule', 'inet', 'bfd', 'input', 'udp', 'dport', '3784', 'ip6', 'hoplimit', '!=', '255', 'drop'],
+    ]) {
+      await us.exec('nft', rule);
+    }
+    const down = await ours.waitState('s', 'Down', 2000);
+    t.match(
+      down.change,
+      { diag: 'control-detection-time-expired' },
+      'with the rule the routed packets are dropped and the session times out',
+    );
+    await sleep(2000);
+    t.equal(ours.states('s').at(-1)?.change.to, 'Down', 'and stays Down');
+  },
+);

@@ -1,3 +1,4 @@
+import { readFileSync, readdirSync } from 'node:fs';
 import t from 'tap';
 import { Lab, privilegedSkip } from '@lbkit/testkit';
 import { RunnerClient } from '../fixtures/runner-client.js';
@@ -19,7 +20,17 @@ t.test(
     const info = await ra.start({ priority: -5 });
     await rb.start();
     t.ok(['dgram', 'dgram-plus'].includes(info.transport), `transport ${info.transport}`);
-    t.equal(info.priority, 'nice -5', 'the timer thread alone was reniced (root has CAP_SYS_NICE)');
+    t.equal(info.priority, 'nice -5', 'the timer thread was reniced (root has CAP_SYS_NICE)');
+    const nices = readdirSync(`/proc/${ra.child.pid}/task`).map((tid) => {
+      const stat = readFileSync(`/proc/${ra.child.pid}/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    });
+    t.equal(nices.filter((n) => n === -5).length, 1, `exactly one thread at nice -5 (${nices.join(' ')})`);
+    t.equal(
+      Number(readFileSync(`/proc/${ra.child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]),
+      0,
+      'the main thread keeps nice 0',
+    );
     const cfg = { transmitIntervalMs: 100, receiveIntervalMs: 100, detectMultiplier: 3 };
     await ra.add('s', { peerAddress: '192.0.2.2', localAddress: '192.0.2.1', ...cfg });
     await rb.add('s', { peerAddress: '192.0.2.1', localAddress: '192.0.2.2', ...cfg });
@@ -90,8 +101,8 @@ t.test('IPv6 link-local single hop (fe80::…%eth0), as RFC 5881 §3 expects', {
   const cfg = { transmitIntervalMs: 100, receiveIntervalMs: 100, detectMultiplier: 3 };
   await ra.add('s', { peerAddress: `${llb}%eth0`, localAddress: lla, ...cfg });
   await rb.add('s', { peerAddress: lla, localAddress: llb, interface: 'eth0', ...cfg });
-  await ra.waitState('s', 'Up', 10_000);
-  await rb.waitState('s', 'Up', 10_000);
+  t.match(await ra.waitState('s', 'Up', 10_000), { change: { to: 'Up', up: true } }, 'ra s Up');
+  t.match(await rb.waitState('s', 'Up', 10_000), { change: { to: 'Up', up: true } }, 'rb s Up');
 });
 
 t.test(
@@ -129,8 +140,33 @@ t.test(
     const llb = await ll(b);
     await ra.add('ll', { peerAddress: `${llb}%eth0`, localAddress: lla, ...cfg });
     await rb.add('ll', { peerAddress: `${lla}%eth0`, localAddress: llb, ...cfg });
-    await ra.waitState('v4', 'Up', 10_000);
-    await ra.waitState('ll', 'Up', 10_000);
-    await rb.waitState('ll', 'Up', 10_000);
+    t.match(await ra.waitState('v4', 'Up', 10_000), { change: { to: 'Up', up: true } }, 'ra v4 Up');
+    t.match(await ra.waitState('ll', 'Up', 10_000), { change: { to: 'Up', up: true } }, 'ra ll Up');
+    t.match(await rb.waitState('ll', 'Up', 10_000), { change: { to: 'Up', up: true } }, 'rb ll Up');
   },
 );
+
+t.test('a wildcard session and address-bound sessions share port 3784', { skip: privilegedSkip() }, async (t) => {
+  const lab = Lab.create({ tag: 'bfdwc' }, t);
+  const a = await lab.namespace('a');
+  const b = await lab.namespace('b');
+  await lab.link(a, 'eth0', b, 'eth0', {
+    addressA: ['192.0.2.1/24', '192.0.2.11/24'],
+    addressB: ['192.0.2.2/24', '192.0.2.12/24'],
+  });
+  const ra = new RunnerClient(a);
+  const rb = new RunnerClient(b);
+  t.teardown(async () => {
+    await ra.stop();
+    await rb.stop();
+  });
+  await ra.start();
+  await rb.start();
+  const cfg = { transmitIntervalMs: 100, receiveIntervalMs: 100, detectMultiplier: 3 };
+  await ra.add('any', { peerAddress: '192.0.2.2', ...cfg });
+  await ra.add('bound', { peerAddress: '192.0.2.12', localAddress: '192.0.2.11', ...cfg });
+  await rb.add('any', { peerAddress: '192.0.2.1', localAddress: '192.0.2.2', ...cfg });
+  await rb.add('bound', { peerAddress: '192.0.2.11', localAddress: '192.0.2.12', ...cfg });
+  t.match(await ra.waitState('any', 'Up', 10_000), { change: { up: true } }, 'wildcard session Up');
+  t.match(await ra.waitState('bound', 'Up', 10_000), { change: { up: true } }, 'bound session Up');
+});

@@ -53,17 +53,21 @@ export function reconcileAs4(attributes: readonly PathAttribute[], ctx: CodecCon
   // Take the leading (have - have4) ASes of AS_PATH and put them in front of AS4_PATH.
   let need = have - have4;
   const lead: AsPathSegment[] = [];
+  const isConfed = (s: AsPathSegment): boolean => s.type === 'as-confed-sequence' || s.type === 'as-confed-set';
   for (const s of asPath) {
+    // Confederation segments count for nothing: keep those met before the cut (§4.2.3 takes AS_PATH's lead).
+    if (isConfed(s)) {
+      if (need > 0 || lead.every(isConfed)) lead.push(s);
+      continue;
+    }
     if (need === 0) break;
     if (s.type === 'as-sequence') {
       const take = s.asns.slice(0, need);
       lead.push({ type: 'as-sequence', asns: take });
       need -= take.length;
-    } else if (s.type === 'as-set') {
-      lead.push(s);
-      need -= 1;
     } else {
       lead.push(s);
+      need -= 1;
     }
   }
   const merged: AsPathSegment[] = [...lead];
@@ -79,4 +83,30 @@ export function reconcileAs4(attributes: readonly PathAttribute[], ctx: CodecCon
     } else merged.push(s);
   }
   return withAggregator({ asPath: merged }, agg);
+}
+
+/**
+ * Prepares attributes for a peer without the 4-octet AS capability (RFC 6793 §4.2.2): 4-octet ASNs in
+ * AS_PATH and AGGREGATOR become AS_TRANS, and the true values travel in AS4_PATH (confederation segments
+ * left out) and AS4_AGGREGATOR. Attributes without a 4-octet ASN are returned unchanged, with no AS4 ones added.
+ */
+export function toTwoOctetAttributes(attributes: readonly PathAttribute[]): PathAttribute[] {
+  const big = (n: number): boolean => n > 0xffff;
+  const out: PathAttribute[] = [];
+  const extra: PathAttribute[] = [];
+  for (const a of attributes) {
+    if (a.type === 'as4-path' || a.type === 'as4-aggregator') continue;
+    if (a.type === 'as-path' && a.segments.some((s) => s.asns.some(big))) {
+      out.push({
+        ...a,
+        segments: a.segments.map((s) => ({ type: s.type, asns: s.asns.map((n) => (big(n) ? AS_TRANS : n)) })),
+      });
+      const as4 = a.segments.filter((s) => s.type === 'as-sequence' || s.type === 'as-set');
+      if (as4.length > 0) extra.push({ type: 'as4-path', segments: as4 });
+    } else if (a.type === 'aggregator' && big(a.asn)) {
+      out.push({ ...a, asn: AS_TRANS });
+      extra.push({ type: 'as4-aggregator', asn: a.asn, address: a.address });
+    } else out.push(a);
+  }
+  return [...out, ...extra];
 }

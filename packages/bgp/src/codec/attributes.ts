@@ -343,8 +343,9 @@ export function decodeAttribute(
 }
 
 /** MP_REACH_NLRI faults reset the session (RFC 7606 §7.11); offsets in `b` are offsets in the message. */
-function failMpReach(at: number, detail: string): never {
-  throw new BgpDecodeError('mp-reach-malformed', at, 3, 9, new Uint8Array(0), detail);
+function failMpReach(at: number, detail: string, attribute: Uint8Array): never {
+  // RFC 4271 §6.3: the data of Optional Attribute Error is the whole attribute (type, length and value).
+  throw new BgpDecodeError('mp-reach-malformed', at, 3, 9, attribute, detail);
 }
 
 function decodeMpReach(
@@ -355,13 +356,14 @@ function decodeMpReach(
   msgOffset: number,
 ): PathAttribute | undefined {
   const end = o + len;
-  if (len < 5) failMpReach(msgOffset, 'shorter than AFI, SAFI, next hop length and reserved octet');
+  if (len < 5)
+    failMpReach(msgOffset, 'shorter than AFI, SAFI, next hop length and reserved octet', b.slice(msgOffset, end));
   const afi = readU16(b, o);
   const safi = b[o + 2]!;
   if (!isIpFamily(afi, safi)) return undefined;
   const nhLen = b[o + 3]!;
   const nh = o + 4;
-  if (nh + nhLen + 1 > end) failMpReach(o + 3, 'next hop overruns the attribute');
+  if (nh + nhLen + 1 > end) failMpReach(o + 3, 'next hop overruns the attribute', b.slice(msgOffset, end));
   let nextHop: string;
   let linkLocalNextHop: string | undefined;
   if (nhLen === 4 && afi === 1) nextHop = readIpv4Text(b, nh);
@@ -369,14 +371,14 @@ function decodeMpReach(
   else if (nhLen === 32) {
     nextHop = readIpv6Text(b, nh);
     linkLocalNextHop = readIpv6Text(b, nh + 16);
-  } else return failMpReach(o + 3, `next hop length ${nhLen} for AFI ${afi}`);
+  } else return failMpReach(o + 3, `next hop length ${nhLen} for AFI ${afi}`, b.slice(msgOffset, end));
   const reserved = b[nh + nhLen]!;
   const nlri: NlriPrefix[] = [];
   const start = nh + nhLen + 1;
   try {
     decodePrefixes(b, start, end, afi === 1 ? 4 : 6, hasAddPath(ctx, afi, safi), 9, nlri);
   } catch (err) {
-    if (err instanceof BgpDecodeError) failMpReach(err.offset, 'NLRI');
+    if (err instanceof BgpDecodeError) failMpReach(err.offset, 'NLRI', b.slice(msgOffset, end));
     throw err;
   }
   if (reserved !== 0) {
@@ -397,7 +399,14 @@ function decodeMpUnreach(
   msgOffset: number,
 ): PathAttribute | undefined {
   if (len < 3)
-    throw new BgpDecodeError('mp-unreach-malformed', msgOffset, 3, 9, new Uint8Array(0), 'shorter than AFI and SAFI');
+    throw new BgpDecodeError(
+      'mp-unreach-malformed',
+      msgOffset,
+      3,
+      9,
+      b.slice(msgOffset, o + len),
+      'shorter than AFI and SAFI',
+    );
   const afi = readU16(b, o);
   const safi = b[o + 2]!;
   if (!isIpFamily(afi, safi)) return undefined;
@@ -406,7 +415,7 @@ function decodeMpUnreach(
     decodePrefixes(b, o + 3, o + len, afi === 1 ? 4 : 6, hasAddPath(ctx, afi, safi), 9, withdrawn);
   } catch (err) {
     if (err instanceof BgpDecodeError)
-      throw new BgpDecodeError('mp-unreach-malformed', err.offset, 3, 9, new Uint8Array(0), err.reason);
+      throw new BgpDecodeError('mp-unreach-malformed', err.offset, 3, 9, b.slice(msgOffset, o + len), err.reason);
     throw err;
   }
   return { type: 'mp-unreach-nlri', afi, safi, withdrawn };

@@ -136,6 +136,6 @@ export {
   type OpenValidation,
   type OpenValidationContext,
 } from './validate.js';
-export { reconcileAs4, asPathLength, type EffectiveAsInfo } from './as4.js';
+export { reconcileAs4, asPathLength, toTwoOctetAttributes, type EffectiveAsInfo } from './as4.js';
 export { formatCommunity, parseCommunity, formatLargeCommunity, parseLargeCommunity } from './communities.js';
 export { negotiateSession, attributesForReadvertisement, type NegotiatedSession } from './negotiate.js';

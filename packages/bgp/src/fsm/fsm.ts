@@ -268,6 +268,16 @@ function handle(w: Work, e: FsmEvent, now: number): void {
     return;
   }
   if (e.kind === 'timer-expired' && w.s.timers[e.timer] === undefined) return; // stale deadline: nothing runs
+  if (e.kind === 'send-hold-timer-expired') {
+    // RFC 9687 §3: a peer that stops reading is as dead as one that stops talking.
+    if (st === 'open-sent' || st === 'open-confirm' || st === 'established') {
+      toIdle(w, now, 'send-hold-timer-expired', {
+        notification: notification(ErrorCode.SEND_HOLD_TIMER_EXPIRED, 0),
+        restart: true,
+      });
+    }
+    return;
+  }
   switch (st) {
     case 'idle':
       return idle(w, e, now);

@@ -25,6 +25,7 @@ export type TransitionReason =
   | 'open-rejected'
   | 'keepalive-received'
   | 'hold-timer-expired'
+  | 'send-hold-timer-expired'
   | 'notification-received'
   | 'message-error'
   | 'update-error'
@@ -123,7 +124,9 @@ export type FsmEvent =
   /** An UPDATE whose RFC 7606 verdict is session reset (event 28). */
   | { readonly kind: 'update-error'; readonly notification: NotificationFields }
   /** This connection lost collision detection (event 23, §6.8). */
-  | { readonly kind: 'open-collision-dump' };
+  | { readonly kind: 'open-collision-dump' }
+  /** The peer has not read what we sent for the send hold time (RFC 9687). */
+  | { readonly kind: 'send-hold-timer-expired' };
 
 /** What the driver must do, in order. */
 export type FsmAction =

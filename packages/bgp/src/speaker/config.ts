@@ -70,7 +70,10 @@ export interface PeerInit {
   readonly nextHopV4?: string;
   /** @default the session's local IPv6 address, else IPv4-mapped — global next hop of IPv6 routes. */
   readonly nextHopV6?: string;
-  /** @default the local link-local address when the session runs over one — link-local IPv6 next hop. */
+  /**
+   * @default the session's own link-local address, or that of its interface for a directly connected eBGP
+   * peer — the link-local IPv6 next hop (RFC 2545 §3).
+   */
   readonly linkLocalNextHopV6?: string;
   /** @default false — offer add-path send (RFC 7911); each prefix then carries path id 1. */
   readonly addPath?: boolean;

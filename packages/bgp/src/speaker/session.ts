@@ -143,6 +143,8 @@ export interface SessionContext {
   /** Fills a fresh Adj-RIB-Out with every route exported to this session (initial sync). */
   readonly loadRoutes: (session: BgpSession) => void;
   readonly random: () => number;
+  /** The link-local address next to a local global IPv6 address, if any (RFC 2545 §3). */
+  readonly linkLocalFor: (address: string) => string | undefined;
 }
 
 /** Components of a session. */
@@ -163,11 +165,15 @@ interface Slot {
   localOpen: OpenMessage | undefined;
   recv: CodecContext;
   connectAttempt: AbortController | undefined;
+  /** Runs while the connection refuses more data (RFC 9687 send hold timer). */
+  sendHold: Timer | undefined;
 }
 
 const V4: Family = { afi: 1, safi: 1 };
 const V6: Family = { afi: 2, safi: 1 };
 const MAX_BUFFER = 65535 * 4;
+/** Lower bound of the send hold time (RFC 9687 §4: 8 minutes). */
+const SEND_HOLD_MIN_S = 480;
 
 function familyOf(name: string): Family {
   return name === 'ipv6-unicast' ? V6 : V4;
@@ -323,6 +329,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
     this.#closed = true;
     for (const slot of [this.#primary, this.#secondary]) {
       slot?.timer?.cancel();
+      slot?.sendHold?.cancel();
       if (slot !== undefined) slot.timer = undefined;
       slot?.connectAttempt?.abort();
       slot?.conn?.destroy();
@@ -445,6 +452,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
       localOpen: undefined,
       recv: DEFAULT_CONTEXT,
       connectAttempt: undefined,
+      sendHold: undefined,
     };
   }
 
@@ -468,7 +476,11 @@ export class BgpSession extends EventEmitter<SessionEvents> {
         slot.conn = undefined;
         this.#step(slot, { kind: 'tcp-connection-failed' });
       },
-      drain: () => undefined,
+      drain: () => {
+        if (slot.conn !== conn) return;
+        slot.sendHold?.cancel();
+        slot.sendHold = undefined;
+      },
     });
   }
 
@@ -569,6 +581,8 @@ export class BgpSession extends EventEmitter<SessionEvents> {
         return;
       }
       case 'disconnect': {
+        slot.sendHold?.cancel();
+        slot.sendHold = undefined;
         slot.connectAttempt?.abort();
         slot.connectAttempt = undefined;
         const c = slot.conn;
@@ -695,9 +709,18 @@ export class BgpSession extends EventEmitter<SessionEvents> {
   }
 
   #write(slot: Slot, bytes: Uint8Array): void {
-    if (slot.conn === undefined) return;
+    const conn = slot.conn;
+    if (conn === undefined) return;
     this.#counters.messagesOut++;
-    slot.conn.write(bytes);
+    if (conn.write(bytes) || slot.sendHold !== undefined) return;
+    // RFC 9687: SendHoldTimer = max(8 minutes, 2 × negotiated hold time); a peer that does not drain our
+    // messages for that long is dropped instead of buffering for it without end.
+    const ms = Math.max(SEND_HOLD_MIN_S, 2 * slot.fsm.negotiatedHoldTime) * 1000;
+    slot.sendHold = this.#clock.setTimer(ms, () => {
+      slot.sendHold = undefined;
+      if (slot.conn === conn && (slot === this.#primary || slot === this.#secondary))
+        this.#step(slot, { kind: 'send-hold-timer-expired' });
+    });
   }
 
   #onData(slot: Slot, chunk: Uint8Array): void {
@@ -843,7 +866,15 @@ export class BgpSession extends EventEmitter<SessionEvents> {
     const nextHopV4 = c.nextHopV4 ?? (localFamily === 4 ? local : undefined);
     const nextHopV6 =
       c.nextHopV6 ?? (localFamily === 6 && !isLinkLocal ? local : localFamily === 4 ? `::ffff:${local}` : undefined);
-    const linkLocal = c.linkLocalNextHopV6 ?? (isLinkLocal ? local.split('%')[0] : undefined);
+    // RFC 2545 §3: a directly connected peer also gets our link-local address as a second next hop.
+    const direct = c.ebgpMultihop === undefined && this.external;
+    const linkLocal =
+      c.linkLocalNextHopV6 ??
+      (isLinkLocal
+        ? local.split('%')[0]
+        : localFamily === 6 && direct && nextHopV6 === local
+          ? this.#ctx.linkLocalFor(local)
+          : undefined);
     this.#export = {
       localAsn: this.#ctx.localAsn,
       external: this.external,

@@ -22,6 +22,7 @@ import type { SessionState, TransitionReason } from '../fsm/types.js';
 import type { BgpConnection, BgpListener, BgpTransport } from '../io/transport.js';
 import { TcpTransport } from '../io/tcp-transport.js';
 import { defaultRandom } from '../io/defaults.js';
+import { linkLocalFor } from '../io/interfaces.js';
 import { keyFamily } from '../rib/adj-rib-out.js';
 import { AttributeInterner, toRouteAttributes, type AttributeSet, type RouteAttributes } from '../rib/attributes.js';
 import {
@@ -106,6 +107,8 @@ export interface SpeakerComponents {
   readonly random?: () => number;
   /** @default none — every route to every peer. */
   readonly exportPolicy?: ExportPolicy;
+  /** @default the host's interfaces — finds the link-local address sent as second IPv6 next hop. */
+  readonly linkLocalFor?: (address: string) => string | undefined;
 }
 
 /** Speaker events: session facts, tagged with the peer's address. */
@@ -204,6 +207,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements Startable
       gracefulRestart: { restartTime, restarting: gr.restarting ?? false, forwardingState: gr.forwardingState ?? true },
       loadRoutes: (s) => this.#loadRoutes(s),
       random: this.#random,
+      linkLocalFor: components.linkLocalFor ?? linkLocalFor,
     };
     this.#dynamic = (init.dynamicNeighbors ?? []).map((d, index) => {
       // Validate the template now, so a bad range fails at construction and not on first connect.

@@ -44,8 +44,28 @@ export class MemoryConnection implements BgpConnection {
     if (this.#closed) return true;
     const copy = bytes.slice();
     this.written.push(copy);
+    if (this.#stalled) {
+      // The peer is not reading: bytes wait, and the writer is told to back off.
+      this.#outbox.push(copy);
+      return false;
+    }
     this.peer.#receive(copy);
     return true;
+  }
+
+  #stalled = false;
+  readonly #outbox: Uint8Array[] = [];
+
+  /**
+   * Makes the peer stop reading (on) — writes are held back and return false, as on a full TCP window — or
+   * resume (off): held bytes go out and `drain` fires.
+   */
+  stallWrites(on: boolean): void {
+    this.#stalled = on;
+    if (on) return;
+    for (const b of this.#outbox.splice(0)) this.peer.#receive(b);
+    const h = this.#handlers;
+    queueMicrotask(() => h?.drain());
   }
 
   end(): void {

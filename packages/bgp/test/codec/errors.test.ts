@@ -157,6 +157,7 @@ const cases: Case[] = [
     offset: 29,
     code: 3,
     subcode: 9,
+    data: '80 0e 0a 0002 01 05 0000000000 00',
   },
   {
     name: 'MP_REACH IPv4 prefix length 33',
@@ -165,6 +166,7 @@ const cases: Case[] = [
     offset: 35,
     code: 3,
     subcode: 9,
+    data: '80 0e 0e 0001 01 04 c0000201 00 21 00000000',
   },
   {
     name: 'MP_UNREACH shorter than AFI/SAFI',
@@ -173,6 +175,7 @@ const cases: Case[] = [
     offset: 23,
     code: 3,
     subcode: 9,
+    data: '80 0f 02 0002',
   },
   {
     name: 'two MP_UNREACH attributes',

@@ -7,6 +7,7 @@ import {
   encodeMessage,
   endOfRibFamily,
   reconcileAs4,
+  toTwoOctetAttributes,
   type BgpMessage,
   type CodecContext,
 } from '../../src/codec/index.js';
@@ -383,4 +384,39 @@ t.test('AS4 reconciliation (RFC 6793 §4.2.3)', async (t) => {
     { type: 'as-sequence', asns: [65000, 4200000000] },
     { type: 'as-set', asns: [65005, 65006] },
   ]);
+});
+
+t.test('toTwoOctetAttributes and reconcileAs4 undo each other (RFC 6793 §4.2.2, §4.2.3)', async (t) => {
+  const attrs = [
+    { type: 'origin' as const, origin: 0 },
+    {
+      type: 'as-path' as const,
+      segments: [
+        { type: 'as-confed-sequence' as const, asns: [64600] },
+        { type: 'as-sequence' as const, asns: [64512, 4200000000, 65001] },
+      ],
+    },
+    { type: 'next-hop' as const, nextHop: '192.0.2.1' },
+    { type: 'aggregator' as const, asn: 4200000000, address: '192.0.2.1' },
+  ];
+  const two = toTwoOctetAttributes(attrs);
+  t.same(
+    two.map((a) => a.type),
+    ['origin', 'as-path', 'next-hop', 'aggregator', 'as4-path', 'as4-aggregator'],
+  );
+  const ctx = { fourOctetAs: false };
+  const back = decodeMessage(
+    encodeMessage({ type: 'update', withdrawn: [], attributes: two, nlri: [p('198.51.100.0/24')] }, ctx),
+    ctx,
+  );
+  if (back.type !== 'update') throw new Error('not an update');
+  t.same(reconcileAs4(back.attributes, ctx), {
+    asPath: [
+      { type: 'as-confed-sequence', asns: [64600] },
+      { type: 'as-sequence', asns: [64512, 4200000000, 65001] },
+    ],
+    aggregator: { asn: 4200000000, address: '192.0.2.1' },
+  });
+  const small = [{ type: 'as-path' as const, segments: [{ type: 'as-sequence' as const, asns: [64512] }] }];
+  t.same(toTwoOctetAttributes(small), small, 'nothing to do for 2-octet ASNs');
 });

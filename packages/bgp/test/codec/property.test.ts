@@ -34,7 +34,8 @@ function footprint(v: unknown): number {
 function decodesCleanly(bytes: Uint8Array, ctx: Parameters<typeof decodeMessage>[1]): boolean {
   try {
     const m = decodeMessage(bytes, ctx);
-    if (footprint(m) > bytes.length) throw new Error(`decoded value holds ${footprint(m)} elements from ${bytes.length} octets`);
+    if (footprint(m) > bytes.length)
+      throw new Error(`decoded value holds ${footprint(m)} elements from ${bytes.length} octets`);
     return true;
   } catch (err) {
     if (isBgpDecodeError(err)) return true;

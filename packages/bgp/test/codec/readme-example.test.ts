@@ -1,6 +1,13 @@
 import t from 'tap';
 import { parsePrefix } from '@lbkit/core';
-import { createOpen, decodeMessage, encodeOpen, encodeUpdates, negotiateSession, validateUpdate } from '../../src/codec/index.js';
+import {
+  createOpen,
+  decodeMessage,
+  encodeOpen,
+  encodeUpdates,
+  negotiateSession,
+  validateUpdate,
+} from '../../src/codec/index.js';
 
 // The README example, run as written.
 t.test('README example', async (t) => {
@@ -8,7 +15,11 @@ t.test('README example', async (t) => {
     asn: 4200000001,
     holdTime: 90,
     bgpIdentifier: '192.0.2.1',
-    capabilities: [{ type: 'multiprotocol', afi: 1, safi: 1 }, { type: 'multiprotocol', afi: 2, safi: 1 }, { type: 'route-refresh' }],
+    capabilities: [
+      { type: 'multiprotocol', afi: 1, safi: 1 },
+      { type: 'multiprotocol', afi: 2, safi: 1 },
+      { type: 'route-refresh' },
+    ],
   });
   const wire = encodeOpen(ours);
   const theirs = decodeMessage(wire);
@@ -29,6 +40,9 @@ t.test('README example', async (t) => {
   t.equal(updates.length, 1);
   for (const bytes of updates) {
     const msg = decodeMessage(bytes, session.receive);
-    t.equal(msg.type === 'update' ? validateUpdate(msg, { ...session.receive, external: true }).outcome : 'not an update', 'accept');
+    t.equal(
+      msg.type === 'update' ? validateUpdate(msg, { ...session.receive, external: true }).outcome : 'not an update',
+      'accept',
+    );
   }
 });

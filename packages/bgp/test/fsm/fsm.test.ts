@@ -355,6 +355,23 @@ const ROWS: readonly Row[] = [
     },
   },
   {
+    name: 'Established + send hold timer → Send Hold Timer Expired (RFC 9687)',
+    from: 'established',
+    event: { kind: 'send-hold-timer-expired' },
+    want: {
+      state: 'idle',
+      reason: 'send-hold-timer-expired',
+      actions: ['send-notification', 'disconnect', 'session-down'],
+      notification: [8, 0],
+    },
+  },
+  {
+    name: 'Connect ignores the send hold timer',
+    from: 'connect',
+    event: { kind: 'send-hold-timer-expired' },
+    want: { state: 'connect', actions: [] },
+  },
+  {
     name: 'Established + collision dump → Cease 7',
     from: 'established',
     event: { kind: 'open-collision-dump' },

@@ -116,6 +116,8 @@ t.test('BIRD 2', { skip }, async (t) => {
     t.same(v4.largeCommunities, ['4200000001:1:2']);
     const v6 = (await bird.routes(6)).find((r) => r.prefix === '2001:db8:100::10/128')!;
     t.equal(v6.nextHop, US6, 'IPv6 next hop from the session address');
+    const v6all = await bird.birdc(['show', 'route', 'all', 'for', '2001:db8:100::10/128']);
+    t.match(v6all, /BGP\.next_hop:\s*2001:db8::1 fe80::/, 'global and link-local next hops (RFC 2545 §3)');
     t.same(v6.communities, ['64512:60']);
     t.same(v6.largeCommunities, ['4200000001:6:6']);
     const ib = (await bird.routes(4)).find((r) => r.prefix === '203.0.113.30/32')!;

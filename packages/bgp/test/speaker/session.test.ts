@@ -521,3 +521,72 @@ t.test(
     }
   },
 );
+
+t.test('send hold timer (RFC 9687): a peer that stops reading is dropped after max(8 min, 2 × hold)', async (t) => {
+  const r = await rig();
+  const p = await established(r);
+  const ours = r.net.connections.find((c) => c.localAddress === LOCAL)!;
+  const drops: Array<{ reason: string; at: number }> = [];
+  r.speaker.on('session-state-changed', (e) => {
+    if (e.to === 'idle') drops.push({ reason: e.reason, at: r.clock.now() });
+  });
+  const stalledAt = r.clock.now();
+  ours.stallWrites(true);
+  for (let i = 0; i < 50; i++) r.speaker.announce(`198.51.100.${i}/32`);
+  // The peer keeps talking, so the receive hold timer never fires; only the send side is stuck.
+  for (let s = 0; s < 479; s += 3) {
+    await advance(r.clock, 3000, 1000);
+    p.send({ type: 'keepalive' });
+  }
+  t.same(drops, [], 'still up just before 8 minutes');
+  await advance(r.clock, 3000, 500);
+  t.equal(drops[0]?.reason, 'send-hold-timer-expired');
+  const waited = drops[0]!.at - stalledAt;
+  t.ok(waited >= 480_000 && waited <= 480_100, `dropped 8 minutes after the first refused write (${waited} ms)`);
+  t.equal(r.speaker.sessions()[0]!.lastErrorSent?.code, 8, 'Send Hold Timer Expired NOTIFICATION attempted');
+  await r.speaker.stop();
+});
+
+t.test('a peer that stops reading for a moment and drains is kept', async (t) => {
+  const r = await rig();
+  const p = await established(r);
+  const ours = r.net.connections.find((c) => c.localAddress === LOCAL)!;
+  ours.stallWrites(true);
+  r.speaker.announce('198.51.100.1/32');
+  for (let s = 0; s < 60; s += 3) {
+    await advance(r.clock, 3000, 1000);
+    p.send({ type: 'keepalive' });
+  }
+  t.same(announced(p.ofType('update')), [], 'nothing got through while stalled');
+  ours.stallWrites(false);
+  await settle();
+  for (let s = 0; s < 600; s += 3) {
+    await advance(r.clock, 3000, 1000);
+    p.send({ type: 'keepalive' });
+  }
+  t.equal(r.speaker.sessions()[0]!.state, 'established');
+  t.equal(r.speaker.sessions()[0]!.counters.establishedTransitions, 1, 'never dropped');
+  t.same(announced(p.ofType('update')), ['198.51.100.1/32'], 'the held UPDATE arrived');
+  await r.speaker.stop();
+});
+
+t.test(
+  'stopping as a restarting speaker closes without NOTIFICATION; removing a peer sends Peer De-configured',
+  async (t) => {
+    const r = await rig();
+    const p = await established(r);
+    await r.speaker.stop({ graceful: true });
+    await settle();
+    t.ok(p.closed, 'connection closed');
+    t.equal(p.ofType('notification').length, 0, 'no NOTIFICATION: the peer keeps our routes (RFC 4724)');
+    const r2 = await rig();
+    const p2 = await established(r2);
+    t.ok(r2.speaker.removePeer(PEER));
+    await settle();
+    const n = p2.ofType('notification')[0];
+    t.same([n?.code, n?.subcode], [6, 3], 'Cease / Peer De-configured');
+    t.same(r2.speaker.sessions(), [], 'forgotten');
+    t.notOk(r2.speaker.removePeer(PEER), 'removing twice does nothing');
+    await r2.speaker.stop();
+  },
+);

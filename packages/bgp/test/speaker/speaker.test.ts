@@ -193,3 +193,52 @@ t.test('200 sessions in one process with 1000 routes each', async (t) => {
   for (const r of remotes) await r.stop();
   await hub.stop();
 });
+
+t.test('IPv6: global next hop from the session, link-local next hop for a directly connected eBGP peer', async (t) => {
+  for (const multihop of [undefined, 2]) {
+    const net = new MemoryNetwork();
+    const clock = new ManualClock();
+    const a = createSpeaker(
+      {
+        asn: 64512,
+        routerId: A,
+        peers: [
+          {
+            address: '2001:db8::2',
+            asn: 64513,
+            families: ['ipv6-unicast'],
+            ...(multihop === undefined ? {} : { ebgpMultihop: multihop }),
+          },
+        ],
+      },
+      {
+        clock,
+        transport: net.transport('2001:db8::1'),
+        linkLocalFor: (addr) => (addr === '2001:db8::1' ? 'fe80::1' : undefined),
+      },
+    );
+    const b = createSpeaker(
+      {
+        asn: 64513,
+        routerId: B,
+        listen: {},
+        peers: [{ address: '2001:db8::1', asn: 64512, passive: true, adjRibIn: true, families: ['ipv6-unicast'] }],
+      },
+      { clock, transport: net.transport('2001:db8::2') },
+    );
+    await b.start();
+    a.announce('2001:db8:100::1/128');
+    await a.start();
+    await advance(clock, 200, 10);
+    const route = b.session('2001:db8::1')!.ribIn!.get('2001:db8:100::1/128');
+    const mp = route?.attributes.find((x) => x.type === 'mp-reach-nlri');
+    t.equal(mp?.type === 'mp-reach-nlri' ? mp.nextHop : undefined, '2001:db8::1', 'global next hop');
+    t.equal(
+      mp?.type === 'mp-reach-nlri' ? mp.linkLocalNextHop : undefined,
+      multihop === undefined ? 'fe80::1' : undefined,
+      multihop === undefined ? 'link-local next hop (RFC 2545 §3)' : 'none for a multihop peer',
+    );
+    await a.stop();
+    await b.stop();
+  }
+});

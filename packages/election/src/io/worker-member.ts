@@ -3,10 +3,8 @@ import { chooseOwner } from '../owner/choose-owner.js';
 import type { AddressEntry } from '../owner/owner-table.js';
 import type { MemberView } from '../swim/step.js';
 import { MEMBER_FLAG } from '../wire/messages.js';
-import type { MemberEventName, MemberEvents, OwnerInfo } from '../member/events.js';
+import type { MemberEventName, MemberEvents, MemberListener, OwnerInfo } from '../member/events.js';
 import type { ConflictDecision, MemberInit, MemberStats } from '../member/member.js';
-
-type Listener<K extends MemberEventName> = (e: MemberEvents[K]) => void;
 
 /**
  * A member running in a worker thread: the socket, the timers and the SWIM state live in the worker, so a
@@ -99,7 +97,7 @@ export class WorkerMember {
   }
 
   /** Subscribes to an event (delivered on the main thread); returns the unsubscribe function. */
-  on<K extends MemberEventName>(event: K, fn: Listener<K>): () => void {
+  on<K extends MemberEventName>(event: K, fn: MemberListener<K>): () => void {
     let set = this.#listeners.get(event);
     if (set === undefined) {
       set = new Set();
@@ -186,7 +184,7 @@ export class WorkerMember {
     }
     const set = this.#listeners.get(name);
     if (set === undefined) return;
-    for (const fn of set) (fn as Listener<K>)(payload);
+    for (const fn of set) (fn as MemberListener<K>)(payload);
   }
 
   #call(cmd: string, ...args: unknown[]): Promise<unknown> {

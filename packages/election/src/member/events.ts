@@ -41,3 +41,6 @@ export interface MemberEvents {
 
 /** Names of {@link MemberEvents}. */
 export type MemberEventName = keyof MemberEvents;
+
+/** A listener of one member event. */
+export type MemberListener<K extends MemberEventName> = (e: MemberEvents[K]) => void;

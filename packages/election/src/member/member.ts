@@ -20,7 +20,7 @@ import { frameOverhead, openFrame, sealFrame } from '../wire/frame.js';
 import { Keyring, type RandomBytes } from '../wire/keyring.js';
 import { MEMBER_FLAG } from '../wire/messages.js';
 import { ReplayFilter } from '../wire/replay.js';
-import type { LocalReason, MemberEventName, MemberEvents, OwnerInfo } from './events.js';
+import type { LocalReason, MemberEventName, MemberEvents, MemberListener, OwnerInfo } from './events.js';
 import type { ElectionTransport } from './transport.js';
 
 /** Plain, serialisable configuration of a member. */
@@ -88,6 +88,8 @@ export interface MemberStats {
   /** Owners this member watches as a standby, and standbys it sends heartbeats to. */
   watchedOwners: number;
   heartbeatPeers: number;
+  /** Heartbeats this member sends per second (peers × 1000 / takeoverIntervalMs): the fast path's own cost. */
+  heartbeatsPerSecond: number;
   /** Protocol decisions by reason (probes, suspicions, refutations, claims…). */
   readonly counters: Readonly<Record<string, number>>;
 }
@@ -97,8 +99,6 @@ export interface ConflictDecision {
   readonly action: 'keep' | 'yield' | 'ignore';
   readonly reason: 'ranks-higher' | 'ranks-lower' | 'not-owner' | 'unknown-ip' | 'unknown-node';
 }
-
-type Listener<K extends MemberEventName> = (e: MemberEvents[K]) => void;
 
 /**
  * One election member: the SWIM reducer driven by an injected clock and transport, the owner table, the fast
@@ -131,7 +131,7 @@ export class Member extends StartableBase {
   #dirty = false;
   #killed = false;
   readonly #listeners = new Map<MemberEventName, Set<(e: never) => void>>();
-  readonly #stats: Omit<MemberStats, 'counters' | 'watchedOwners' | 'heartbeatPeers'> = {
+  readonly #stats: Omit<MemberStats, 'counters' | 'watchedOwners' | 'heartbeatPeers' | 'heartbeatsPerSecond'> = {
     packetsOut: 0,
     packetsIn: 0,
     bytesOut: 0,
@@ -185,7 +185,7 @@ export class Member extends StartableBase {
   }
 
   /** Subscribes to an event; returns the unsubscribe function. */
-  on<K extends MemberEventName>(event: K, fn: Listener<K>): () => void {
+  on<K extends MemberEventName>(event: K, fn: MemberListener<K>): () => void {
     let set = this.#listeners.get(event);
     if (set === undefined) {
       set = new Set();
@@ -200,7 +200,7 @@ export class Member extends StartableBase {
     if (set === undefined) return;
     for (const fn of set) {
       try {
-        (fn as Listener<K>)(e);
+        (fn as MemberListener<K>)(e);
       } catch (err) {
         this.#log.error({ err, event }, 'election event listener threw');
       }
@@ -349,6 +349,10 @@ export class Member extends StartableBase {
       dropped: { ...this.#stats.dropped },
       watchedOwners: s?.watches.size ?? 0,
       heartbeatPeers: s?.heartbeatTo.length ?? 0,
+      heartbeatsPerSecond:
+        this.profile.takeoverIntervalMs > 0
+          ? ((s?.heartbeatTo.length ?? 0) * 1000) / this.profile.takeoverIntervalMs
+          : 0,
       counters: { ...(s?.counters ?? {}) },
     };
   }

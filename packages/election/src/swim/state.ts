@@ -108,6 +108,8 @@ export interface SwimState {
   window: boolean[];
   consecutiveOk: number;
   fenced: boolean;
+  /** G1: since when the minority condition has held (undefined when it does not). */
+  minoritySince: number | undefined;
   /** G2: last time anything authenticated arrived from a peer, or a probe succeeded. */
   lastContactAt: number;
   isolated: boolean;
@@ -162,6 +164,7 @@ export function createSwimState(init: SwimStateInit): SwimState {
     window: [],
     consecutiveOk: 0,
     fenced: false,
+    minoritySince: undefined,
     lastContactAt: 0,
     isolated: false,
     rng: createPrng(init.seed),

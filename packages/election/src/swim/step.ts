@@ -256,6 +256,7 @@ function runDue(s: SwimState, now: number, out: SwimAction[]): void {
     s.nextHeartbeatAt = Math.max(s.nextHeartbeatAt + p.takeoverIntervalMs, now + p.takeoverIntervalMs / 2);
   }
   for (const w of s.watches.values()) runWatch(s, w, now, out);
+  if (s.minoritySince !== undefined && !s.fenced) evaluateFence(s, now, out);
   const silent = p.isolationMs > 0 && now - s.lastContactAt >= p.isolationMs;
   // G2: withdraw after `isolationMs` with no contact at all (clusters of 3 or more only).
   if (silent !== s.isolated && (!silent || clusterSize(s) >= 3)) {
@@ -305,6 +306,7 @@ export function nextDeadline(s: SwimState): number {
   for (const sus of s.suspicions.values()) t = Math.min(t, sus.checkAt ?? sus.deadline, sus.deadline);
   if (s.heartbeatTo.length > 0) t = Math.min(t, s.nextHeartbeatAt);
   for (const w of s.watches.values()) t = Math.min(t, watchDeadline(s, w));
+  if (s.minoritySince !== undefined && !s.fenced) t = Math.min(t, s.minoritySince + s.profile.fenceHoldMs);
   if (s.profile.isolationMs > 0 && !s.isolated && s.status === 'alive' && s.members.size >= 2)
     t = Math.min(t, s.lastContactAt + s.profile.isolationMs);
   return t;
@@ -396,8 +398,7 @@ function recordOutcome(s: SwimState, ok: boolean, now: number, out: SwimAction[]
   s.window.push(ok);
   if (s.window.length > p.fenceWindow) s.window.shift();
   s.consecutiveOk = ok ? s.consecutiveOk + 1 : 0;
-  evaluateFence(s, out);
-  void now;
+  evaluateFence(s, now, out);
 }
 
 /**
@@ -405,7 +406,7 @@ function recordOutcome(s: SwimState, ok: boolean, now: number, out: SwimAction[]
  * alive) are a strict minority of the cluster (dead members count until reaped); lift the fence after
  * `fenceRecover` good probes once they are a majority again. Clusters of fewer than 3 never fence.
  */
-function evaluateFence(s: SwimState, out: SwimAction[]): void {
+function evaluateFence(s: SwimState, now: number, out: SwimAction[]): void {
   const p = s.profile;
   if (!p.minorityFence || s.status !== 'alive') return;
   const size = clusterSize(s);
@@ -413,7 +414,10 @@ function evaluateFence(s: SwimState, out: SwimAction[]): void {
   for (const m of s.members.values()) if (m.status === 'alive') reachable++;
   const minority = size >= 3 && reachable * 2 < size;
   const failures = s.window.reduce((n, ok) => (ok ? n : n + 1), 0);
-  if (!s.fenced && minority && failures >= p.fenceFailures) {
+  const tripping = minority && failures >= p.fenceFailures;
+  if (!tripping) s.minoritySince = undefined;
+  else s.minoritySince ??= now;
+  if (!s.fenced && tripping && now - (s.minoritySince ?? now) >= p.fenceHoldMs) {
     s.fenced = true;
     count(s, 'fenced');
     s.flags |= MEMBER_FLAG.fenced;

@@ -70,13 +70,13 @@ export class SimCluster {
     return this.#ips;
   }
 
-  #build(name: string): Member {
+  #build(name: string, seeds?: string[]): Member {
     const addr = this.addressOf(name);
     const seed = this.addressOf(this.names[0] as string);
     const m = createMember(
       {
         name,
-        seeds: addr === seed ? [] : [seed],
+        seeds: seeds ?? (addr === seed ? [] : [seed]),
         profile: this.#init.profile ?? 'default',
         ...(this.#init.overrides === undefined ? {} : { overrides: this.#init.overrides }),
         ...(this.#init.encrypt === true ? { secrets: ['sim-secret'], label: 'sim' } : {}),
@@ -126,7 +126,11 @@ export class SimCluster {
     if (!this.#killed.has(name)) throw new Error(`${name} is running; kill it first`);
     this.#killed.delete(name);
     this.#restarts++;
-    const m = this.#build(name);
+    // A restarted process knows every other member's address (as a speaker does from the API server).
+    const m = this.#build(
+      name,
+      this.names.filter((n) => n !== name && this.isLive(n)).map((n) => this.addressOf(n)),
+    );
     await m.start();
     return m;
   }

@@ -23,3 +23,18 @@ for (const row of rows) {
     t.ok(quantile(r.detection, 0.99) <= row.detectP99, `detection p99 ≤ ${row.detectP99} ms (${seed})`);
   });
 }
+
+t.test('SWIM alone, default profile, 100 nodes, 4 crashes (seed 203)', async (t) => {
+  const c = await SimCluster.create({
+    seed: 203,
+    size: 100,
+    ips: 200,
+    profile: 'default',
+    overrides: { takeoverIntervalMs: 0 },
+  });
+  const r = await runKillTrials(c, { trials: 4, settleMs: 1500 });
+  t.comment(`detection ${r.detection.map((x) => x.toFixed(0)).join(', ')} ms`);
+  t.equal(r.detection.length, 4, 'every crash detected (seed=203)');
+  t.ok(quantile(r.detection, 0.5) <= 1500, 'detection p50 ≤ 1.5 s (seed=203)');
+  t.ok(quantile(r.detection, 0.99) <= 2500, 'detection p99 ≤ 2.5 s (seed=203)');
+});

@@ -138,7 +138,7 @@ class PoolAllocator implements Allocator {
     this.state.expire(now);
     const rec = this.state.services.get(req.key);
     const d = decide(this.state, rec, req, now);
-    return explainRequest(this.state, rec, req, d, toResult(this.state, rec, req, d), now);
+    return explainRequest(this.state, rec, req, d, toResult(this.state, rec, req, d));
   }
 
   lookup(key: string): Assignment | undefined {

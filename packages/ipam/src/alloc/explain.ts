@@ -13,7 +13,6 @@ export function explainRequest(
   req: NormalizedRequest,
   d: Decision,
   decision: AllocateResult,
-  _now: number,
 ): Explanation {
   const notes: PoolReason[] = [];
   const prechecked =

@@ -32,6 +32,11 @@ export class IntervalSet {
     return this.runs;
   }
 
+  /** Height of the tree (AVL: at most about 1.44 log2(runs + 2)). */
+  get depth(): number {
+    return h(this.root);
+  }
+
   /** Number of taken addresses. */
   get size(): bigint {
     return this.members;

@@ -68,13 +68,15 @@ t.test('firstFree treats ignored addresses as free', async (t) => {
   t.equal(s.firstFree(0n, 9n), undefined);
 });
 
-t.test('stays balanced: a million sparse runs are shallow and fast', async (t) => {
+t.test('stays balanced: 100,000 sparse runs keep an AVL height', async (t) => {
   const s = new IntervalSet();
   const base = 0x20010db8000000000000000000000000n;
   for (let i = 0n; i < 100_000n; i++) s.add(base + i * 2n);
   t.equal(s.runCount, 100_000);
+  t.ok(s.depth <= Math.ceil(1.45 * Math.log2(100_002)), `height ${s.depth} for 100,000 runs`);
   t.equal(s.firstFree(base, base + 10n), base + 1n);
   for (let i = 0n; i < 100_000n; i += 2n) s.delete(base + i * 2n);
   t.equal(s.runCount, 50_000);
+  t.ok(s.depth <= Math.ceil(1.45 * Math.log2(50_002)), `height ${s.depth} after deletions`);
   t.equal(s.size, 50_000n);
 });

@@ -1,3 +1,4 @@
+import { modeSupports, unsupportedText } from './bgp-modes.js';
 import type { BGPAdvertisement, L2Advertisement } from '../api/metallb.js';
 import type { LabelSelector } from '../api/meta.js';
 import { parseCommunity, formatCommunity, type CommunityValue } from './community.js';
@@ -149,8 +150,8 @@ export function parseBgpAdvertisements(
         }
         c = r.community;
       }
-      if (c.type === 'large' && ctx.mode === 'native') {
-        ctx.issues.error(subj, f, text, 'large communities are not supported in native BGP mode');
+      if (c.type === 'large' && !modeSupports(ctx.mode, 'largeCommunities')) {
+        ctx.issues.error(subj, f, text, ctx.mode === 'native' ? 'large communities are not supported in native BGP mode' : unsupportedText(ctx.mode, 'large communities are not supported'));
         return;
       }
       communities.set(formatCommunity(c), c);
@@ -171,7 +172,7 @@ export function parseBgpAdvertisements(
               `aggregation length is shorter than prefix length ${shortest} of addresses ${JSON.stringify(r.text)} of IPAddressPool ${name}`,
             );
           }
-          if (r.family === 6 && ctx.mode === 'native') {
+          if (r.family === 6 && !modeSupports(ctx.mode, 'ipv6')) {
             ctx.issues.error(
               subj,
               'spec.ipAddressPools',

@@ -2,6 +2,7 @@
  * The configuration as a pure function: MetalLB's objects (plus Namespaces, Nodes and Secrets) in, a typed
  * {@link LbConfig} or the list of everything wrong out.
  */
+import { modeSupports, unsupportedText } from './bgp-modes.js';
 import type { Namespace, Node, Secret } from '../api/core.js';
 import type {
   BFDProfile,
@@ -40,7 +41,8 @@ export interface ParseOptions {
   namespace: string;
   /**
    * Which BGP implementation the configuration must suit.
-   * @default 'native' — lbkit's own speaker; FRR-only fields are rejected with a clear error.
+   * @default 'native' — MetalLB's default (`METALLB_BGP_TYPE` unset): its Go speaker's limits. The lbkit
+   * binary passes `'lbkit'`: what lbkit's speaker supports (BFD, graceful restart, IPv6, large communities).
    */
   bgpMode?: BgpMode;
   /**
@@ -69,13 +71,8 @@ function parseBfdProfiles(ctx: ParseContext, list: readonly BFDProfile[]): Map<s
     const subj = subjectOf('BFDProfile', p);
     const s = p.spec ?? {};
     const before = ctx.issues.errors.length;
-    if (ctx.mode === 'native') {
-      ctx.issues.error(
-        subj,
-        'spec',
-        undefined,
-        'BFD profiles are not supported in native BGP mode (needs an FRR-based BGP mode)',
-      );
+    if (!modeSupports(ctx.mode, 'bfdProfile')) {
+      ctx.issues.error(subj, 'spec', undefined, unsupportedText(ctx.mode, 'BFD profiles are not supported'));
       continue;
     }
     const check = (field: keyof typeof s, min: number, max: number) => {
@@ -130,8 +127,8 @@ function parseCommunityAliases(ctx: ParseContext, list: readonly Community[]): M
         ctx.issues.error(subj, `${f}.value`, alias.value, r.reason);
         return;
       }
-      if (r.community.type === 'large' && ctx.mode === 'native') {
-        ctx.issues.error(subj, `${f}.value`, alias.value, 'large communities are not supported in native BGP mode');
+      if (r.community.type === 'large' && !modeSupports(ctx.mode, 'largeCommunities')) {
+        ctx.issues.error(subj, `${f}.value`, alias.value, ctx.mode === 'native' ? 'large communities are not supported in native BGP mode' : unsupportedText(ctx.mode, 'large communities are not supported'));
         return;
       }
       out.set(alias.name, r.community);

@@ -1,3 +1,4 @@
+import { modeSupports, unsupportedText, type BgpFeature } from './bgp-modes.js';
 import { parseIp } from '@lbkit/core';
 import { convertBGPPeerToV1beta2, isBGPPeerV1beta1 } from '../api/convert.js';
 import type { BGPPeer, BGPPeerV1beta1, BFDProfile } from '../api/metallb.js';
@@ -34,7 +35,7 @@ export function parsePeers(
   const out: PeerConfig[] = [];
   const own = ownNodeLabels(ctx);
   const profiles = new Set((bfdProfiles ?? []).map((p) => p.metadata?.name));
-  const native = ctx.mode === 'native';
+  const no = (f: BgpFeature): boolean => !modeSupports(ctx.mode, f);
   for (const raw of byName(list)) {
     const peer = toV1beta2(raw);
     const subj = subjectOf('BGPPeer', peer);
@@ -43,8 +44,7 @@ export function parsePeers(
     // Speakers ignore (do not even parse) peers that do not select their node.
     if (own !== undefined && nodeSel !== undefined && !anyMatches(nodeSel, own)) continue;
     const before = issues.errors.length;
-    const frrOnly = (field: string, value: unknown) =>
-      issues.error(subj, field, value, 'not supported in native BGP mode (needs an FRR-based BGP mode)');
+    const frrOnly = (field: string, value: unknown) => issues.error(subj, field, value, unsupportedText(ctx.mode));
 
     if (s.myASN === undefined || s.myASN === 0) issues.error(subj, 'spec.myASN', s.myASN, 'missing local ASN');
     else if (!isIntIn(s.myASN, 1, 4294967295))
@@ -60,12 +60,12 @@ export function parsePeers(
     if (s.dynamicASN !== undefined) {
       if (s.dynamicASN !== 'internal' && s.dynamicASN !== 'external') {
         issues.error(subj, 'spec.dynamicASN', s.dynamicASN, 'dynamicASN must be "internal" or "external"');
-      } else if (native) frrOnly('spec.dynamicASN', s.dynamicASN);
+      } else if (no('dynamicASN')) frrOnly('spec.dynamicASN', s.dynamicASN);
     }
     if (s.localASN !== undefined) {
       if (!isIntIn(s.localASN, 1, 4294967295))
         issues.error(subj, 'spec.localASN', s.localASN, 'ASN must be an integer in 1..4294967295');
-      else if (native) frrOnly('spec.localASN', s.localASN);
+      else if (no('localASN')) frrOnly('spec.localASN', s.localASN);
     }
     const hasAddr = s.peerAddress !== undefined && s.peerAddress !== '';
     const hasIface = s.interface !== undefined && s.interface !== '';
@@ -82,7 +82,7 @@ export function parsePeers(
         issues.error(subj, 'spec.peerAddress', s.peerAddress, 'not an IP address');
       }
     }
-    if (hasIface && native) frrOnly('spec.interface', s.interface);
+    if (hasIface && no('interface')) frrOnly('spec.interface', s.interface);
     if (s.sourceAddress !== undefined && s.sourceAddress !== '') {
       try {
         parseIp(s.sourceAddress);
@@ -106,7 +106,7 @@ export function parsePeers(
       keepMs = parseGoDuration(s.keepaliveTime);
       if (keepMs === undefined || keepMs < 0)
         issues.error(subj, 'spec.keepaliveTime', s.keepaliveTime, 'not a duration (such as "30s")');
-      else if (native && keepMs !== 0) frrOnly('spec.keepaliveTime', s.keepaliveTime);
+      else if (no('keepaliveTime') && keepMs !== 0) frrOnly('spec.keepaliveTime', s.keepaliveTime);
     }
     let holdS = DEFAULT_HOLD_TIME_S;
     let keepS = DEFAULT_HOLD_TIME_S / 3;
@@ -134,7 +134,7 @@ export function parsePeers(
         );
       } else {
         connectS = ms / 1000;
-        if (native) frrOnly('spec.connectTime', s.connectTime);
+        if (no('connectTime')) frrOnly('spec.connectTime', s.connectTime);
       }
     }
     if (s.routerID !== undefined && s.routerID !== '') {
@@ -184,15 +184,15 @@ export function parsePeers(
     }
     if (s.bfdProfile !== undefined && s.bfdProfile !== '') {
       if (!profiles.has(s.bfdProfile)) issues.transient(subj, 'spec.bfdProfile', s.bfdProfile, 'BFDProfile not found');
-      else if (native) frrOnly('spec.bfdProfile', s.bfdProfile);
+      else if (no('bfdProfile')) frrOnly('spec.bfdProfile', s.bfdProfile);
     }
-    if (s.enableGracefulRestart === true && native) frrOnly('spec.enableGracefulRestart', true);
-    if (s.vrf !== undefined && s.vrf !== '' && native) frrOnly('spec.vrf', s.vrf);
-    if (s.dualStackAddressFamily === true && native) frrOnly('spec.dualStackAddressFamily', true);
+    if (s.enableGracefulRestart === true && no('enableGracefulRestart')) frrOnly('spec.enableGracefulRestart', true);
+    if (s.vrf !== undefined && s.vrf !== '' && no('vrf')) frrOnly('spec.vrf', s.vrf);
+    if (s.dualStackAddressFamily === true && no('dualStackAddressFamily')) frrOnly('spec.dualStackAddressFamily', true);
     if (s.disableMP === true) {
       issues.warn(subj, 'spec.disableMP', true, DISABLE_MP_WARNING);
       // MetalLB's native validator rejects it too (reference §6.1), even though the field does nothing.
-      if (native) frrOnly('spec.disableMP', true);
+      if (no('disableMP')) frrOnly('spec.disableMP', true);
     }
     const internal = (peerASN !== undefined && peerASN === s.myASN) || s.dynamicASN === 'internal';
     if (s.ebgpMultiHop === true && internal) {

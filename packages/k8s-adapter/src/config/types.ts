@@ -124,7 +124,7 @@ export interface LbConfig {
 }
 
 /** Which BGP implementation the configuration is checked for (MetalLB's `METALLB_BGP_TYPE`). */
-export type BgpMode = 'native' | 'frr' | 'frr-k8s';
+export type BgpMode = 'native' | 'frr' | 'frr-k8s' | 'lbkit';
 
 /** The outcome of parsing: a configuration, or the errors that prevent one. Warnings come with both. */
 export type ParseResult =

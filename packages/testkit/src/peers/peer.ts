@@ -38,7 +38,7 @@ export interface PeerInit {
   readonly routerId: string;
   readonly neighbors: readonly PeerNeighbor[];
   readonly routes?: readonly PeerRouteSpec[];
-  /** Accept incoming sessions on port 179. @default true */
+  /** Accept incoming sessions on port 179 (GoBGP and FRR honour false; BIRD listens while a session is configured). @default true */
   readonly listen?: boolean;
 }
 

@@ -51,7 +51,12 @@ export function parseFlags(
 }
 
 /** The value of a flag, or of its environment variable, or the default. */
-export function flagOrEnv(values: Record<string, unknown>, flag: string, env: string | undefined, fallback: string): string {
+export function flagOrEnv(
+  values: Record<string, unknown>,
+  flag: string,
+  env: string | undefined,
+  fallback: string,
+): string {
   const v = values[flag];
   if (typeof v === 'string') return v;
   if (env !== undefined) {
@@ -63,7 +68,8 @@ export function flagOrEnv(values: Record<string, unknown>, flag: string, env: st
 
 /** Parses a port number flag. */
 export function portFlag(name: string, text: string): number {
-  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new FlagError(`--${name}: expected a port number 0..65535, received ${JSON.stringify(text)}`);
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535)
+    throw new FlagError(`--${name}: expected a port number 0..65535, received ${JSON.stringify(text)}`);
   return Number(text);
 }
 
@@ -71,7 +77,10 @@ export function portFlag(name: string, text: string): number {
 export function commonFlags(values: Record<string, unknown>, defaultPort: number): CommonFlags {
   const level = flagOrEnv(values, 'log-level', 'METALLB_LOG_LEVEL', 'info');
   const logLevel = level === 'all' ? 'trace' : level === 'none' ? 'silent' : level;
-  if (!isLogLevel(logLevel)) throw new FlagError(`--log-level: expected all, debug, info, warn, error or none, received ${JSON.stringify(level)}`);
+  if (!isLogLevel(logLevel))
+    throw new FlagError(
+      `--log-level: expected all, debug, info, warn, error or none, received ${JSON.stringify(level)}`,
+    );
   const files = (values['file'] as string[] | undefined) ?? [];
   const state = values['state'];
   return {

@@ -16,4 +16,16 @@ export {
   type LabInit,
   type SpawnInNsOptions,
 } from './lab.js';
-export { BirdPeer, GobgpPeer, FrrPeer, parseBirdRoutes, parseGobgpRib, waitFor, type PeerInit, type PeerNeighbor, type PeerRoute, type PeerRouteSpec, type RealBgpPeer } from './peers/index.js';
+export {
+  BirdPeer,
+  GobgpPeer,
+  FrrPeer,
+  parseBirdRoutes,
+  parseGobgpRib,
+  waitFor,
+  type PeerInit,
+  type PeerNeighbor,
+  type PeerRoute,
+  type PeerRouteSpec,
+  type RealBgpPeer,
+} from './peers/index.js';

@@ -29,7 +29,9 @@ export function runCheck(argv: readonly string[], io: Output): number {
   for (const w of result.warnings) io.out(`warning: ${w.message}`);
   if (!result.ok) {
     for (const e of result.errors) io.out(`error: ${e.message}`);
-    io.out(`${result.errors.length} error${result.errors.length === 1 ? '' : 's'} in ${loaded.files.length} file${loaded.files.length === 1 ? '' : 's'}`);
+    io.out(
+      `${result.errors.length} error${result.errors.length === 1 ? '' : 's'} in ${loaded.files.length} file${loaded.files.length === 1 ? '' : 's'}`,
+    );
     return 1;
   }
   const c = result.config;

@@ -42,14 +42,27 @@ export async function runController(argv: readonly string[], io: Output): Promis
   const logger = createPinoLogger({ level: flags.logLevel, name: 'controller', destination: 2 });
   const metrics = createMetrics();
   const ctl = new StandaloneController(
-    { namespace: flags.namespace, loadBalancerClass: flags.lbClass, files: flags.files.map((f) => resolve(f)), stateFile: resolve(flags.stateFile) },
+    {
+      namespace: flags.namespace,
+      loadBalancerClass: flags.lbClass,
+      files: flags.files.map((f) => resolve(f)),
+      stateFile: resolve(flags.stateFile),
+    },
     { logger, metrics },
   );
   const ops = new OpsServer({
     host: flags.metricsHost,
     port: flags.port,
     registry: metrics.registry,
-    checks: [{ name: 'config', check: () => (ctl.ready ? { ok: true, reason: 'configuration loaded' } : { ok: false, reason: 'no valid configuration yet' }) }],
+    checks: [
+      {
+        name: 'config',
+        check: () =>
+          ctl.ready
+            ? { ok: true, reason: 'configuration loaded' }
+            : { ok: false, reason: 'no valid configuration yet' },
+      },
+    ],
   });
   if (flags.port !== 0) await ops.start();
   ctl.start();
@@ -85,12 +98,24 @@ async function runClusterController(values: Record<string, unknown>, flags: Comm
   const logger = createPinoLogger({ level: flags.logLevel, name: 'controller', destination: 2 });
   const metrics = createMetrics();
   const identity = flagOrEnv(values, 'pod-name', 'METALLB_POD_NAME', hostname());
-  const ctl = new ClusterController(kc, { namespace: flags.namespace, loadBalancerClass: flags.lbClass, identity }, { logger, metrics });
+  const ctl = new ClusterController(
+    kc,
+    { namespace: flags.namespace, loadBalancerClass: flags.lbClass, identity },
+    { logger, metrics },
+  );
   const ops = new OpsServer({
     host: flags.metricsHost,
     port: flags.port,
     registry: metrics.registry,
-    checks: [{ name: 'caches', check: () => (ctl.ready ? { ok: true, reason: 'caches synced' } : { ok: false, reason: 'waiting for the first list of every watched kind' }) }],
+    checks: [
+      {
+        name: 'caches',
+        check: () =>
+          ctl.ready
+            ? { ok: true, reason: 'caches synced' }
+            : { ok: false, reason: 'waiting for the first list of every watched kind' },
+      },
+    ],
   });
   if (flags.port !== 0) await ops.start();
   await ctl.start();

@@ -26,13 +26,19 @@ export function runExplain(argv: readonly string[], io: Output): number {
     return 2;
   }
   const loaded = loadObjects(flags.files);
-  const objects = flags.stateFile === undefined ? loaded.objects : withState(loaded.objects, readState(flags.stateFile));
-  const svc = objects.services.find((s) => `${s.metadata?.namespace ?? 'default'}/${s.metadata?.name ?? ''}` === target);
+  const objects =
+    flags.stateFile === undefined ? loaded.objects : withState(loaded.objects, readState(flags.stateFile));
+  const svc = objects.services.find(
+    (s) => `${s.metadata?.namespace ?? 'default'}/${s.metadata?.name ?? ''}` === target,
+  );
   if (svc === undefined) {
     io.err(`lbkit explain: no Service ${target} in the files`);
     return 1;
   }
-  const controller = new Controller({ namespace: flags.namespace, loadBalancerClass: flags.lbClass }, { clock: realClock, logger: silentLogger });
+  const controller = new Controller(
+    { namespace: flags.namespace, loadBalancerClass: flags.lbClass },
+    { clock: realClock, logger: silentLogger },
+  );
   // Every other Service first, so the explanation sees the addresses they hold; then this one, asking only.
   const others = { ...objects, services: objects.services.filter((s) => s !== svc) };
   const state = controller.reconcile(others);
@@ -50,13 +56,22 @@ export function runExplain(argv: readonly string[], io: Output): number {
     io.out(`${target}: cannot be allocated: ${mapping.request.problems.map((p) => p.message).join('; ')}`);
     return 0;
   }
-  if (mapping.request.currentIps.length > 0) controller.allocator.restore([{ request: toIpamRequest(mapping.request, objects.namespaces), ips: mapping.request.currentIps }]);
+  if (mapping.request.currentIps.length > 0)
+    controller.allocator.restore([
+      { request: toIpamRequest(mapping.request, objects.namespaces), ips: mapping.request.currentIps },
+    ]);
   const ex = controller.allocator.explain(toIpamRequest(mapping.request, objects.namespaces));
   const d = ex.decision;
-  io.out(d.ok ? `${target}: ${d.assignment.ips.join(', ')} from pool ${d.assignment.pool} (${d.action}, by ${ex.mode})` : `${target}: no address: ${d.message} [${d.reason}]`);
+  io.out(
+    d.ok
+      ? `${target}: ${d.assignment.ips.join(', ')} from pool ${d.assignment.pool} (${d.action}, by ${ex.mode})`
+      : `${target}: no address: ${d.message} [${d.reason}]`,
+  );
   for (const note of ex.notes) io.out(`  note: ${note.message}`);
   for (const p of ex.pools) {
-    io.out(`  pool ${p.pool}: ${p.verdict}${p.order === undefined ? '' : ` (order ${p.order})`}${p.candidates === undefined ? '' : ` would give ${p.candidates.join(', ')}`}`);
+    io.out(
+      `  pool ${p.pool}: ${p.verdict}${p.order === undefined ? '' : ` (order ${p.order})`}${p.candidates === undefined ? '' : ` would give ${p.candidates.join(', ')}`}`,
+    );
     for (const r of p.reasons) io.out(`    - ${r.code}: ${r.message}`);
   }
   return 0;

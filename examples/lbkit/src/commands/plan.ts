@@ -31,7 +31,10 @@ export function runPlan(argv: readonly string[], io: Output): number {
   }
   const now = loadObjects(current);
   const objects = flags.stateFile === undefined ? now.objects : withState(now.objects, readState(flags.stateFile));
-  const controller = new Controller({ namespace: flags.namespace, loadBalancerClass: flags.lbClass }, { clock: realClock, logger: silentLogger });
+  const controller = new Controller(
+    { namespace: flags.namespace, loadBalancerClass: flags.lbClass },
+    { clock: realClock, logger: silentLogger },
+  );
   const before = controller.reconcile(objects);
   if (before.config.config === undefined) {
     io.err('lbkit plan: the current configuration is not valid:');
@@ -39,7 +42,10 @@ export function runPlan(argv: readonly string[], io: Output): number {
     return 1;
   }
   const proposed = loadObjects(proposedPaths);
-  const parsed = parseConfig({ ...proposed.objects.config, namespaces: objects.namespaces, nodes: objects.nodes, secrets: objects.secrets }, { namespace: flags.namespace });
+  const parsed = parseConfig(
+    { ...proposed.objects.config, namespaces: objects.namespaces, nodes: objects.nodes, secrets: objects.secrets },
+    { namespace: flags.namespace },
+  );
   if (!parsed.ok) {
     io.out('the proposed configuration is invalid and would not be applied (the current one stays in force):');
     for (const e of parsed.errors) io.out(`  error: ${e.message}`);

@@ -54,7 +54,11 @@ export class ClusterController {
     this.#events = new EventRecorder(kc, { component: 'metallb-controller' }, { logger: components.logger });
     this.#elector = new LeaseElector(
       { identity: init.identity },
-      { clock: realClock, store: createLeaseStore(kc, init.namespace, init.leaseName ?? 'lbkit-controller'), logger: components.logger },
+      {
+        clock: realClock,
+        store: createLeaseStore(kc, init.namespace, init.leaseName ?? 'lbkit-controller'),
+        logger: components.logger,
+      },
     );
     this.#controller = this.#newController();
   }
@@ -93,7 +97,10 @@ export class ClusterController {
   }
 
   #newController(): Controller {
-    return new Controller({ namespace: this.#init.namespace, loadBalancerClass: this.#init.loadBalancerClass }, { clock: realClock, logger: this.#log });
+    return new Controller(
+      { namespace: this.#init.namespace, loadBalancerClass: this.#init.loadBalancerClass },
+      { clock: realClock, logger: this.#log },
+    );
   }
 
   #schedule(): void {
@@ -101,11 +108,13 @@ export class ClusterController {
     if (this.#timer !== undefined) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      this.#running = this.#running.then(() => this.#pass()).catch((err: unknown) => {
-        this.#metrics?.k8s.updateErrors.inc();
-        this.#log.error({ err: (err as Error).message }, 'reconcile failed; will retry');
-        setTimeout(() => this.#schedule(), 1000).unref();
-      });
+      this.#running = this.#running
+        .then(() => this.#pass())
+        .catch((err: unknown) => {
+          this.#metrics?.k8s.updateErrors.inc();
+          this.#log.error({ err: (err as Error).message }, 'reconcile failed; will retry');
+          setTimeout(() => this.#schedule(), 1000).unref();
+        });
     }, this.#init.debounceMs ?? 50);
   }
 

@@ -74,7 +74,10 @@ export class Controller {
   constructor(init: ControllerInit, components: { clock: Clock; logger: Logger }) {
     this.#init = init;
     this.#log = components.logger;
-    this.#tracker = new ConfigTracker({ component: 'controller', namespace: init.namespace }, { clock: components.clock });
+    this.#tracker = new ConfigTracker(
+      { component: 'controller', namespace: init.namespace },
+      { clock: components.clock },
+    );
     this.#allocator = createAllocator({ reuseCooldownMs: init.reuseCooldownMs ?? 0 }, { clock: components.clock });
   }
 
@@ -96,7 +99,8 @@ export class Controller {
     if (config.generation !== this.#generation) {
       const report = this.#allocator.setConfig(toIpamConfig(config.config));
       this.#generation = config.generation;
-      for (const c of report.changes) this.#log.info({ service: c.key, kind: c.kind, cause: c.cause }, 'configuration change affects service');
+      for (const c of report.changes)
+        this.#log.info({ service: c.key, kind: c.kind, cause: c.cause }, 'configuration change affects service');
     }
     if (!config.stale && config.errors.length === 0 && config.reason !== 'unchanged') {
       this.#log.info({ generation: config.generation, pools: config.config.pools.size }, 'configuration applied');
@@ -110,7 +114,9 @@ export class Controller {
     if (!this.#restored) {
       // Services that already hold addresses go first, so none can take another's address (ipam orders them).
       const entries = mapped.flatMap(({ mapping }) =>
-        mapping.handled && mapping.request.currentIps.length > 0 ? [toRestoreEntry(mapping.request, objects.namespaces)] : [],
+        mapping.handled && mapping.request.currentIps.length > 0
+          ? [toRestoreEntry(mapping.request, objects.namespaces)]
+          : [],
       );
       for (const r of this.#allocator.restore(entries)) {
         if (!r.ok) this.#log.warn({ service: r.key, reason: r.reason }, `restore: ${r.message}`);
@@ -143,9 +149,15 @@ export class Controller {
       if (result.ok) {
         this.#push(statuses, service, key, { ips: result.assignment.ips, pool: result.assignment.pool });
         if (result.action !== 'kept') events.push({ service, key, event: ipAllocatedEvent(result.assignment.ips) });
-        if (result.partial === true) events.push({ service, key, event: additionalAssignFailedEvent('no address of the other family is available in the pool') });
+        if (result.partial === true)
+          events.push({
+            service,
+            key,
+            event: additionalAssignFailedEvent('no address of the other family is available in the pool'),
+          });
       } else {
-        if (result.previous !== undefined) events.push({ service, key, event: clearAssignmentEvent(key, result.message) });
+        if (result.previous !== undefined)
+          events.push({ service, key, event: clearAssignmentEvent(key, result.message) });
         if (result.reason === 'not-enough-cluster-ips') {
           events.push({ service, key, event: notEnoughClusterIpsEvent(service.spec?.clusterIPs ?? []) });
         } else {

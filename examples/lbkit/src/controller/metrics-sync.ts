@@ -7,7 +7,16 @@ export function syncControllerMetrics(metrics: Metrics, config: ConfigState, cou
   metrics.k8s.configLoaded.set(config.loaded ? 1 : 0);
   metrics.k8s.configStale.set(config.stale ? 1 : 0);
   const a = metrics.allocator;
-  for (const g of [a.addressesTotal, a.ipv4AddressesTotal, a.ipv6AddressesTotal, a.addressesInUse, a.ipv4AddressesInUse, a.ipv6AddressesInUse, a.servicesAllocated]) g.reset();
+  for (const g of [
+    a.addressesTotal,
+    a.ipv4AddressesTotal,
+    a.ipv6AddressesTotal,
+    a.addressesInUse,
+    a.ipv4AddressesInUse,
+    a.ipv6AddressesInUse,
+    a.servicesAllocated,
+  ])
+    g.reset();
   for (const c of counts) {
     const pool = { pool: c.pool };
     const s = c.saturated;

@@ -35,7 +35,10 @@ export class StandaloneController {
     this.#init = init;
     this.#log = components.logger;
     this.#metrics = components.metrics;
-    this.#controller = new Controller({ namespace: init.namespace, loadBalancerClass: init.loadBalancerClass }, { clock: realClock, logger: components.logger });
+    this.#controller = new Controller(
+      { namespace: init.namespace, loadBalancerClass: init.loadBalancerClass },
+      { clock: realClock, logger: components.logger },
+    );
   }
 
   /** True once a valid configuration has been applied. */
@@ -58,7 +61,11 @@ export class StandaloneController {
     if (out.config.reason === 'invalid-kept-last-good' || out.config.reason === 'invalid-never-loaded') {
       for (const e of out.config.errors) this.#log.error({ kind: e.kind, name: e.name, field: e.field }, e.message);
     }
-    for (const e of out.events) this.#log[e.event.type === 'Warning' ? 'warn' : 'info']({ service: e.key, reason: e.event.reason }, e.event.message);
+    for (const e of out.events)
+      this.#log[e.event.type === 'Warning' ? 'warn' : 'info'](
+        { service: e.key, reason: e.event.reason },
+        e.event.message,
+      );
     if (this.#metrics !== undefined) {
       syncControllerMetrics(this.#metrics, out.config, out.counts);
       this.#metrics.k8s.updates.inc(out.statuses.length);
@@ -67,7 +74,9 @@ export class StandaloneController {
       const services: Record<string, { ips: readonly string[]; pool?: string }> = { ...state.services };
       for (const s of out.statuses) {
         if (s.desired.ips.length === 0) delete services[s.key];
-        else services[s.key] = s.desired.pool === undefined ? { ips: s.desired.ips } : { ips: s.desired.ips, pool: s.desired.pool };
+        else
+          services[s.key] =
+            s.desired.pool === undefined ? { ips: s.desired.ips } : { ips: s.desired.ips, pool: s.desired.pool };
         this.#log.info({ service: s.key, ips: s.desired.ips, pool: s.desired.pool }, 'service status written');
       }
       const next: StandaloneState = { version: 1, services };

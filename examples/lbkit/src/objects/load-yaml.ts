@@ -21,7 +21,9 @@ export interface LoadResult {
 
 type Bucket = keyof Omit<ConfigInput, never> | 'services' | 'endpointSlices';
 
-const KINDS: Readonly<Record<string, { group: readonly string[]; bucket: Bucket | 'nodes' | 'namespaces' | 'secrets' }>> = {
+const KINDS: Readonly<
+  Record<string, { group: readonly string[]; bucket: Bucket | 'nodes' | 'namespaces' | 'secrets' }>
+> = {
   IPAddressPool: { group: ['metallb.io/v1beta1'], bucket: 'ipAddressPools' },
   L2Advertisement: { group: ['metallb.io/v1beta1'], bucket: 'l2Advertisements' },
   BGPAdvertisement: { group: ['metallb.io/v1beta1'], bucket: 'bgpAdvertisements' },
@@ -96,7 +98,13 @@ export function loadObjects(paths: readonly string[]): LoadResult {
   };
 }
 
-function addObject(value: unknown, file: string, document: number, buckets: Record<string, unknown[]>, problems: LoadProblem[]): void {
+function addObject(
+  value: unknown,
+  file: string,
+  document: number,
+  buckets: Record<string, unknown[]>,
+  problems: LoadProblem[],
+): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     problems.push({ file, document, message: 'expected a Kubernetes object (a mapping with apiVersion and kind)' });
     return;
@@ -116,7 +124,11 @@ function addObject(value: unknown, file: string, document: number, buckets: Reco
     return;
   }
   if (!info.group.includes(obj.apiVersion)) {
-    problems.push({ file, document, message: `${obj.kind} has apiVersion ${JSON.stringify(obj.apiVersion)}, expected ${info.group.join(' or ')}` });
+    problems.push({
+      file,
+      document,
+      message: `${obj.kind} has apiVersion ${JSON.stringify(obj.apiVersion)}, expected ${info.group.join(' or ')}`,
+    });
     return;
   }
   (buckets[info.bucket] ??= []).push(value);

@@ -46,7 +46,10 @@ export function withState(objects: ObjectSet, state: StandaloneState): ObjectSet
       ...svc,
       metadata: {
         ...metadata,
-        annotations: { ...(svc.metadata?.annotations ?? {}), ...(entry.pool === undefined ? {} : { [IP_ALLOCATED_FROM_POOL]: entry.pool }) },
+        annotations: {
+          ...(svc.metadata?.annotations ?? {}),
+          ...(entry.pool === undefined ? {} : { [IP_ALLOCATED_FROM_POOL]: entry.pool }),
+        },
       },
       status: { loadBalancer: { ingress: entry.ips.map((ip) => ({ ip })) } },
     };

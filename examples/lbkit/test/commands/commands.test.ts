@@ -13,7 +13,12 @@ const fx = (name: string): string => fileURLToPath(new URL(`../fixtures/basic/${
 function capture(): Output & { lines: string[]; errors: string[] } {
   const lines: string[] = [];
   const errors: string[] = [];
-  return { lines, errors, out: (x) => void lines.push(...x.trimEnd().split('\n')), err: (x) => void errors.push(...x.trimEnd().split('\n')) };
+  return {
+    lines,
+    errors,
+    out: (x) => void lines.push(...x.trimEnd().split('\n')),
+    err: (x) => void errors.push(...x.trimEnd().split('\n')),
+  };
 }
 
 t.test('check accepts a valid configuration and summarises it', async (t) => {
@@ -36,13 +41,28 @@ t.test('plan lists the Services a shrunk pool would move, and changes nothing', 
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   // The current state: web holds .10, the first address of the pool the change removes.
   const state = join(dir, 'state.json');
-  writeFileSync(state, JSON.stringify({ version: 1, services: { 'default/web': { ips: ['192.0.2.10'], pool: 'public' } } }));
+  writeFileSync(
+    state,
+    JSON.stringify({ version: 1, services: { 'default/web': { ips: ['192.0.2.10'], pool: 'public' } } }),
+  );
   const io = capture();
-  const code = runPlan(['--current', fx('config.yaml'), '--current', fx('services.yaml'), '--state', state, fx('shrunk-config.yaml')], io);
+  const code = runPlan(
+    ['--current', fx('config.yaml'), '--current', fx('services.yaml'), '--state', state, fx('shrunk-config.yaml')],
+    io,
+  );
   t.equal(code, 3, io.lines.join('\n'));
-  t.match(io.lines.join('\n'), /changed\s+default\/web: 192\.0\.2\.10 \(public\) -> 192\.0\.2\.1[12] \(public\)\s+\[ip-left-pool\]/);
+  t.match(
+    io.lines.join('\n'),
+    /changed\s+default\/web: 192\.0\.2\.10 \(public\) -> 192\.0\.2\.1[12] \(public\)\s+\[ip-left-pool\]/,
+  );
   const same = capture();
-  t.equal(runPlan(['--current', fx('config.yaml'), '--current', fx('services.yaml'), '--state', state, fx('config.yaml')], same), 0);
+  t.equal(
+    runPlan(
+      ['--current', fx('config.yaml'), '--current', fx('services.yaml'), '--state', state, fx('config.yaml')],
+      same,
+    ),
+    0,
+  );
   t.match(same.lines.at(-1), /^no Service affected/);
   const bad = capture();
   t.equal(runPlan(['--current', fx('config.yaml'), fx('bad-config.yaml')], bad), 1);

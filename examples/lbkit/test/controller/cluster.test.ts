@@ -25,18 +25,33 @@ async function seed(kc: KubeConfig): Promise<void> {
   for (const name of ['metallb-system', 'shop']) await core.createNamespace({ body: { metadata: { name } } });
   const custom = kc.makeApiClient(CustomObjectsApi);
   await eventually('CRDs served', async () =>
-    (await custom.listNamespacedCustomObject({ group: 'metallb.io', version: 'v1beta1', namespace: 'metallb-system', plural: 'ipaddresspools' })) ? true : undefined,
+    (await custom.listNamespacedCustomObject({
+      group: 'metallb.io',
+      version: 'v1beta1',
+      namespace: 'metallb-system',
+      plural: 'ipaddresspools',
+    }))
+      ? true
+      : undefined,
   );
   await custom.createNamespacedCustomObject({
     group: 'metallb.io',
     version: 'v1beta1',
     namespace: 'metallb-system',
     plural: 'ipaddresspools',
-    body: { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'public' }, spec: { addresses: ['192.0.2.10-192.0.2.20'] } },
+    body: {
+      apiVersion: 'metallb.io/v1beta1',
+      kind: 'IPAddressPool',
+      metadata: { name: 'public' },
+      spec: { addresses: ['192.0.2.10-192.0.2.20'] },
+    },
   });
 }
 
-const lbService = (name: string) => ({ metadata: { name }, spec: { type: 'LoadBalancer', ports: [{ port: 80, protocol: 'TCP' }] } });
+const lbService = (name: string) => ({
+  metadata: { name },
+  spec: { type: 'LoadBalancer', ports: [{ port: 80, protocol: 'TCP' }] },
+});
 
 t.test('two replicas: one leader allocates, a handover keeps every address', async (t) => {
   const server = await FakeApiServer.start();
@@ -46,8 +61,16 @@ t.test('two replicas: one leader allocates, a handover keeps every address', asy
   const core = kc.makeApiClient(CoreV1Api);
   await core.createNamespacedService({ namespace: 'shop', body: lbService('web') });
 
-  const a = new ClusterController(kc, { namespace: 'metallb-system', loadBalancerClass: '', identity: 'a' }, { logger: silentLogger });
-  const b = new ClusterController(kc, { namespace: 'metallb-system', loadBalancerClass: '', identity: 'b' }, { logger: silentLogger });
+  const a = new ClusterController(
+    kc,
+    { namespace: 'metallb-system', loadBalancerClass: '', identity: 'a' },
+    { logger: silentLogger },
+  );
+  const b = new ClusterController(
+    kc,
+    { namespace: 'metallb-system', loadBalancerClass: '', identity: 'b' },
+    { logger: silentLogger },
+  );
   await a.start();
   await b.start();
   t.teardown(async () => {

@@ -114,7 +114,11 @@ t.test('agrees with the ip-address library on random addresses', async () => {
     fc.property(fc.bigInt({ min: 0n, max: IPV6_MAX }), (v) => {
       const ours = formatIpv6(v);
       const theirs = Address6.fromBigInt(v);
-      return parseIpv6(ours) === v && parseIpv6(theirs.correctForm()) === v && (v >> 32n === 0xffffn || ours === theirs.correctForm());
+      return (
+        parseIpv6(ours) === v &&
+        parseIpv6(theirs.correctForm()) === v &&
+        (v >> 32n === 0xffffn || ours === theirs.correctForm())
+      );
     }),
     { numRuns: 5000 },
   );

@@ -39,6 +39,8 @@ export interface SimNetworkStats {
   lost: number;
   blocked: number;
   dropped: number;
+  /** Largest datagram sent. */
+  maxBytes: number;
 }
 
 /** Options of {@link SimNetwork}. */
@@ -61,7 +63,7 @@ export interface SimNetworkInit {
 export class SimNetwork {
   readonly clock: ManualClock;
   readonly seed: number;
-  readonly stats: SimNetworkStats = { sent: 0, delivered: 0, lost: 0, blocked: 0, dropped: 0 };
+  readonly stats: SimNetworkStats = { sent: 0, delivered: 0, lost: 0, blocked: 0, dropped: 0, maxBytes: 0 };
   readonly #rng: Prng;
   #defaults: LinkOptions;
   readonly #links = new Map<string, Map<string, LinkState>>();
@@ -220,6 +222,7 @@ export class SimNetwork {
   #send(src: Endpoint, to: string, bytes: Uint8Array): void {
     if (!src.up) return;
     this.stats.sent++;
+    if (bytes.length > this.stats.maxBytes) this.stats.maxBytes = bytes.length;
     if (this.#blocked.size > 0 && this.#blocked.has(`${src.addr}>${to}`)) {
       this.stats.blocked++;
       return;

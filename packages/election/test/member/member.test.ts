@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ManualClock } from '@lbkit/core';
+import type { ManualClock } from '@lbkit/core';
 import { createMember, encodePacket, sealFrame, Keyring } from '../../src/index.js';
 import { SimNetwork } from '../../src/testing/index.js';
 

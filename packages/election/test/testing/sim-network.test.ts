@@ -77,6 +77,7 @@ t.test('the same seed replays the same run; another seed does not', async (t) =>
   const run = async (seed: number) => {
     const c = await SimCluster.create({ seed, size: 5, ips: 50, link: { loss: 0.05 } });
     c.run(20_000);
+    t.ok(c.net.stats.maxBytes > 0 && c.net.stats.maxBytes <= 1200, `packets stay within 1,200 bytes (seed=${seed})`);
     return JSON.stringify([c.net.stats, ...c.live().map((m) => m.stats().counters)]);
   };
   const a = await run(42);

@@ -18,6 +18,7 @@ for (const row of rows) {
     );
     t.equal(r.takeover.length, row.trials, `every trial completed (${seed})`);
     t.equal(r.orphaned, 0, `every IP was re-announced (${seed})`);
+    t.ok(c.net.stats.maxBytes <= 1200, `largest packet ${c.net.stats.maxBytes} bytes ≤ 1,200 (${seed})`);
     t.ok(quantile(r.takeover, 0.99) <= row.takeoverP99, `takeover p99 ≤ ${row.takeoverP99} ms (${seed})`);
     t.ok(quantile(r.detection, 0.5) <= row.detectP50, `detection p50 ≤ ${row.detectP50} ms (${seed})`);
     t.ok(quantile(r.detection, 0.99) <= row.detectP99, `detection p99 ≤ ${row.detectP99} ms (${seed})`);

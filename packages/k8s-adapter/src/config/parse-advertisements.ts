@@ -151,7 +151,14 @@ export function parseBgpAdvertisements(
         c = r.community;
       }
       if (c.type === 'large' && !modeSupports(ctx.mode, 'largeCommunities')) {
-        ctx.issues.error(subj, f, text, ctx.mode === 'native' ? 'large communities are not supported in native BGP mode' : unsupportedText(ctx.mode, 'large communities are not supported'));
+        ctx.issues.error(
+          subj,
+          f,
+          text,
+          ctx.mode === 'native'
+            ? 'large communities are not supported in native BGP mode'
+            : unsupportedText(ctx.mode, 'large communities are not supported'),
+        );
         return;
       }
       communities.set(formatCommunity(c), c);

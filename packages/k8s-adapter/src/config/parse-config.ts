@@ -128,7 +128,14 @@ function parseCommunityAliases(ctx: ParseContext, list: readonly Community[]): M
         return;
       }
       if (r.community.type === 'large' && !modeSupports(ctx.mode, 'largeCommunities')) {
-        ctx.issues.error(subj, `${f}.value`, alias.value, ctx.mode === 'native' ? 'large communities are not supported in native BGP mode' : unsupportedText(ctx.mode, 'large communities are not supported'));
+        ctx.issues.error(
+          subj,
+          `${f}.value`,
+          alias.value,
+          ctx.mode === 'native'
+            ? 'large communities are not supported in native BGP mode'
+            : unsupportedText(ctx.mode, 'large communities are not supported'),
+        );
         return;
       }
       out.set(alias.name, r.community);

@@ -72,7 +72,8 @@ function statusIps(svc: Service): string[] {
 /** The pool holding an address: the annotation's pool when it contains it, else the first pool that does. */
 export function poolOfAddress(config: LbConfig, ip: string, hint?: string): PoolConfig | undefined {
   const addr = parseIp(ip);
-  const contains = (p: PoolConfig): boolean => p.ranges.some((r) => r.family === addr.family && r.first <= addr.value && addr.value <= r.last);
+  const contains = (p: PoolConfig): boolean =>
+    p.ranges.some((r) => r.family === addr.family && r.first <= addr.value && addr.value <= r.last);
   if (hint !== undefined) {
     const p = config.pools.get(hint);
     if (p !== undefined && contains(p)) return p;
@@ -103,7 +104,15 @@ export function l2Intents(
     if (svc.spec?.type !== 'LoadBalancer') continue;
     const key = serviceKey(svc);
     const ips = statusIps(svc);
-    const base = { key, ips, hashIp: ips[0] ?? '', pool: '', nodes: [] as string[], preferences: {}, advertisements: [] as string[] };
+    const base = {
+      key,
+      ips,
+      hashIp: ips[0] ?? '',
+      pool: '',
+      nodes: [] as string[],
+      preferences: {},
+      advertisements: [] as string[],
+    };
     if (ips.length === 0) {
       out.push({ ...base, skip: 'no-address' });
       continue;
@@ -119,7 +128,9 @@ export function l2Intents(
       out.push({ ...withPool, skip: 'no-serving-endpoint' });
       continue;
     }
-    const ads = config.l2Advertisements.filter((ad) => ad.pools.includes(pool.name) && anyMatches(ad.serviceSelectors, svc.metadata?.labels));
+    const ads = config.l2Advertisements.filter(
+      (ad) => ad.pools.includes(pool.name) && anyMatches(ad.serviceSelectors, svc.metadata?.labels),
+    );
     if (ads.length === 0) {
       out.push({ ...withPool, skip: 'no-advertisement' });
       continue;
@@ -141,7 +152,13 @@ export function l2Intents(
       for (const a of ads) for (const p of a.preferences) if (p.nodes.has(n)) w += p.weight;
       if (w !== 0) preferences[n] = w;
     }
-    out.push({ ...withPool, advertisements, nodes: eligible, preferences, ...(eligible.length === 0 ? { skip: 'no-eligible-node' as const } : {}) });
+    out.push({
+      ...withPool,
+      advertisements,
+      nodes: eligible,
+      preferences,
+      ...(eligible.length === 0 ? { skip: 'no-eligible-node' as const } : {}),
+    });
   }
   return out;
 }
@@ -179,7 +196,9 @@ export interface BgpIntents {
 }
 
 function communityKey(c: CommunityValue): string {
-  return c.type === 'standard' ? `s:${c.value.toString().padStart(10, '0')}` : `l:${c.globalAdmin}:${c.localData1}:${c.localData2}`;
+  return c.type === 'standard'
+    ? `s:${c.value.toString().padStart(10, '0')}`
+    : `l:${c.globalAdmin}:${c.localData1}:${c.localData2}`;
 }
 
 /** What `node` advertises over BGP (§6.3): per address and advertisement, the aggregated prefix with its attributes. */
@@ -192,7 +211,16 @@ export function bgpIntents(
 ): BgpIntents {
   const skipped = new Map<string, AnnounceSkipReason>();
   const servicePeers = new Map<string, readonly string[]>();
-  const byPrefix = new Map<string, { family: IpFamily; localPref: number; communities: Map<string, CommunityValue>; peers: Set<string> | 'all'; services: Set<string> }>();
+  const byPrefix = new Map<
+    string,
+    {
+      family: IpFamily;
+      localPref: number;
+      communities: Map<string, CommunityValue>;
+      peers: Set<string> | 'all';
+      services: Set<string>;
+    }
+  >();
   const able = canAnnounce(node, options.ignoreExcludeLabel === true);
   for (const svc of services) {
     if (svc.spec?.type !== 'LoadBalancer') continue;
@@ -207,7 +235,10 @@ export function bgpIntents(
       skipped.set(key, 'no-pool');
       continue;
     }
-    const ads = config.bgpAdvertisements.filter((a) => a.pools.includes(pool.name) && a.nodes.has(node.name) && anyMatches(a.serviceSelectors, svc.metadata?.labels));
+    const ads = config.bgpAdvertisements.filter(
+      (a) =>
+        a.pools.includes(pool.name) && a.nodes.has(node.name) && anyMatches(a.serviceSelectors, svc.metadata?.labels),
+    );
     if (ads.length === 0) {
       skipped.set(key, 'no-advertisement');
       continue;
@@ -228,10 +259,20 @@ export function bgpIntents(
       const addr = parseIp(ip);
       for (const ad of ads) {
         const len = addr.family === 4 ? ad.aggregationLength : ad.aggregationLengthV6;
-        const prefix = formatPrefix({ family: addr.family, base: addr.value & prefixMask(addr.family, len), length: len });
+        const prefix = formatPrefix({
+          family: addr.family,
+          base: addr.value & prefixMask(addr.family, len),
+          length: len,
+        });
         let entry = byPrefix.get(prefix);
         if (entry === undefined) {
-          entry = { family: addr.family, localPref: ad.localPref, communities: new Map(), peers: new Set(), services: new Set() };
+          entry = {
+            family: addr.family,
+            localPref: ad.localPref,
+            communities: new Map(),
+            peers: new Set(),
+            services: new Set(),
+          };
           byPrefix.set(prefix, entry);
         }
         for (const c of ad.communities) entry.communities.set(communityKey(c), c);

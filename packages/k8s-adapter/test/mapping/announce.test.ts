@@ -10,25 +10,55 @@ const nodes: Node[] = [
   node('n1', { zone: 'a', rack: 'r1' }),
   node('n2', { zone: 'a' }),
   node('n3', { zone: 'b', 'node.kubernetes.io/exclude-from-external-load-balancers': '' }),
-  { metadata: { name: 'n4', labels: { zone: 'a' } }, status: { conditions: [{ type: 'NetworkUnavailable', status: 'True' }] } },
+  {
+    metadata: { name: 'n4', labels: { zone: 'a' } },
+    status: { conditions: [{ type: 'NetworkUnavailable', status: 'True' }] },
+  },
 ];
 
 function cfg(extra: ConfigInput) {
-  const r = parseConfig({ ipAddressPools: [pool('public', { addresses: ['192.0.2.0/28', '2001:db8::/124'] }), pool('other', { addresses: ['198.51.100.0/28'] })], nodes, ...extra }, { namespace: NS, bgpMode: 'lbkit' });
+  const r = parseConfig(
+    {
+      ipAddressPools: [
+        pool('public', { addresses: ['192.0.2.0/28', '2001:db8::/124'] }),
+        pool('other', { addresses: ['198.51.100.0/28'] }),
+      ],
+      nodes,
+      ...extra,
+    },
+    { namespace: NS, bgpMode: 'lbkit' },
+  );
   if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('; '));
   return r.config;
 }
 
-const svc = (name: string, ips: string[], extra: { local?: boolean; labels?: Record<string, string>; share?: string } = {}): Service => ({
-  metadata: { name, namespace: 'shop', labels: extra.labels ?? {}, annotations: extra.share === undefined ? {} : { 'metallb.io/allow-shared-ip': extra.share } },
-  spec: { type: 'LoadBalancer', externalTrafficPolicy: extra.local === true ? 'Local' : 'Cluster', ports: [{ port: 80, protocol: 'TCP' }] },
+const svc = (
+  name: string,
+  ips: string[],
+  extra: { local?: boolean; labels?: Record<string, string>; share?: string } = {},
+): Service => ({
+  metadata: {
+    name,
+    namespace: 'shop',
+    labels: extra.labels ?? {},
+    annotations: extra.share === undefined ? {} : { 'metallb.io/allow-shared-ip': extra.share },
+  },
+  spec: {
+    type: 'LoadBalancer',
+    externalTrafficPolicy: extra.local === true ? 'Local' : 'Cluster',
+    ports: [{ port: 80, protocol: 'TCP' }],
+  },
   status: { loadBalancer: { ingress: ips.map((ip) => ({ ip })) } },
 });
 
 const slice = (service: string, eps: Array<{ node: string; ready?: boolean }>): EndpointSlice => ({
   metadata: { name: `${service}-x`, namespace: 'shop', labels: { 'kubernetes.io/service-name': service } },
   addressType: 'IPv4',
-  endpoints: eps.map((e, i) => ({ addresses: [`10.0.0.${i + 1}`], nodeName: e.node, conditions: { ready: e.ready ?? true } })),
+  endpoints: eps.map((e, i) => ({
+    addresses: [`10.0.0.${i + 1}`],
+    nodeName: e.node,
+    conditions: { ready: e.ready ?? true },
+  })),
 });
 
 const endpointsOf = (entries: Record<string, EndpointSlice[]>): Map<string, ServiceEndpoints> =>
@@ -40,7 +70,11 @@ t.test('layer 2: eligible nodes, preferences and skip reasons (metallb.md §4.1)
   const config = cfg({
     l2Advertisements: [
       l2('all', { ipAddressPools: ['public'] }),
-      l2('zone-a-pref', { ipAddressPools: ['public'], nodeSelectors: [{ matchLabels: { zone: 'a' } }], interfaces: ['eth1'] }),
+      l2('zone-a-pref', {
+        ipAddressPools: ['public'],
+        nodeSelectors: [{ matchLabels: { zone: 'a' } }],
+        interfaces: ['eth1'],
+      }),
     ],
   });
   const services = [
@@ -72,7 +106,9 @@ t.test('layer 2: eligible nodes, preferences and skip reasons (metallb.md §4.1)
   t.equal(got.get('shop/stray')?.skip, 'no-pool');
   t.same(l2Interfaces(config, web!, 'n1'), 'all', 'one advertisement with no interface list means every interface');
 
-  const narrow = cfg({ l2Advertisements: [l2('eth1-only', { ipAddressPools: ['public'], interfaces: ['eth1', 'eth0'] })] });
+  const narrow = cfg({
+    l2Advertisements: [l2('eth1-only', { ipAddressPools: ['public'], interfaces: ['eth1', 'eth0'] })],
+  });
   const w2 = l2Intents(narrow, [svc('web', ['192.0.2.3'])], eps, infos)[0]!;
   t.same(l2Interfaces(narrow, w2, 'n1'), ['eth0', 'eth1']);
 });
@@ -100,10 +136,22 @@ t.test('bgp: prefixes per node with aggregation, communities unioned, peers and 
   const config = cfg({
     bgpAdvertisements: [
       bgpAd('host-routes', { ipAddressPools: ['public'], communities: ['64512:100'], localPref: 100 }),
-      bgpAd('aggregate', { ipAddressPools: ['public'], aggregationLength: 28, aggregationLengthV6: 124, communities: ['large:4200000000:1:2'], peers: ['edge'], localPref: 100 }),
+      bgpAd('aggregate', {
+        ipAddressPools: ['public'],
+        aggregationLength: 28,
+        aggregationLengthV6: 124,
+        communities: ['large:4200000000:1:2'],
+        peers: ['edge'],
+        localPref: 100,
+      }),
     ],
   });
-  const services = [svc('web', ['192.0.2.3', '2001:db8::3']), svc('api', ['192.0.2.4']), svc('local', ['192.0.2.5'], { local: true }), svc('other', ['198.51.100.2'])];
+  const services = [
+    svc('web', ['192.0.2.3', '2001:db8::3']),
+    svc('api', ['192.0.2.4']),
+    svc('local', ['192.0.2.5'], { local: true }),
+    svc('other', ['198.51.100.2']),
+  ];
   const eps = endpointsOf({
     web: [slice('web', [{ node: 'n2' }])],
     api: [slice('api', [{ node: 'n2' }])],
@@ -125,7 +173,10 @@ t.test('bgp: prefixes per node with aggregation, communities unioned, peers and 
   t.equal(n1.skipped.get('shop/other'), 'no-advertisement');
   t.same(n1.servicePeers.get('shop/web'), [], 'an advertisement with no peer list goes to every peer');
   const n2 = bgpIntents(config, services, eps, infos[1]!);
-  t.ok(n2.prefixes.some((p) => p.prefix === '192.0.2.5/32'), 'the node with the endpoint advertises the Local service');
+  t.ok(
+    n2.prefixes.some((p) => p.prefix === '192.0.2.5/32'),
+    'the node with the endpoint advertises the Local service',
+  );
   const n4 = bgpIntents(config, services, eps, infos[3]!);
   t.same(n4.prefixes, [], 'a NetworkUnavailable node advertises nothing');
 });

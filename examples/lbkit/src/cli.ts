@@ -8,6 +8,7 @@ import { runController } from './commands/controller.js';
 import { runExplain } from './commands/explain.js';
 import { stdio, type Output } from './commands/output.js';
 import { runPlan } from './commands/plan.js';
+import { runSpeaker } from './commands/speaker.js';
 import { FlagError } from './flags.js';
 import { packageTable } from './packages.js';
 
@@ -18,6 +19,7 @@ const USAGE = `lbkit ${version} — bare-metal load balancing for Kubernetes, fr
 
 Usage:
   lbkit controller [flags]           allocate addresses to LoadBalancer Services
+  lbkit speaker --node-name N [...]  announce the addresses this node owns (layer 2 and BGP)
   lbkit check FILE|DIR...            validate MetalLB configuration objects offline
   lbkit plan --current ... PROPOSED  show what a configuration change would do before applying it
   lbkit explain NS/NAME -f FILES     why a Service has its address, or why it has none
@@ -41,6 +43,8 @@ export async function main(argv: readonly string[], io: Output = stdio): Promise
         return 0;
       case 'controller':
         return await runController(rest, io);
+      case 'speaker':
+        return await runSpeaker(rest, io);
       case 'check':
         return runCheck(rest, io);
       case 'plan':

@@ -5,12 +5,12 @@
 import { createRequire } from 'node:module';
 import { runCheck } from './commands/check.js';
 import { runController } from './commands/controller.js';
+import { runDemo } from './commands/demo.js';
 import { runExplain } from './commands/explain.js';
 import { stdio, type Output } from './commands/output.js';
 import { runPlan } from './commands/plan.js';
 import { runSpeaker } from './commands/speaker.js';
 import { FlagError } from './flags.js';
-import { packageTable } from './packages.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../package.json') as { version: string };
@@ -52,8 +52,7 @@ export async function main(argv: readonly string[], io: Output = stdio): Promise
       case 'explain':
         return runExplain(rest, io);
       case 'demo':
-        io.out(`lbkit ${version}: the packages of this checkout\n\n${packageTable()}\n`);
-        return 0;
+        return await runDemo(rest, io);
       default:
         io.err(`lbkit: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
         return 2;

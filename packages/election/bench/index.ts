@@ -8,6 +8,7 @@ import { SimCluster, quantile, runKillTrials } from '../src/testing/index.js';
 
 const json = process.argv.includes('--json');
 const full = process.argv.includes('--full');
+const netns = process.argv.includes('--netns');
 
 interface Row {
   bench: string;
@@ -166,6 +167,49 @@ for (const loss of [0.05, 0.1]) {
           unit: 'count/h',
           n: Math.round(hours * 3600),
         });
+    }
+  }
+}
+
+// Real UDP across network namespaces (root only, opt-in: `-- --netns`): 30 SIGKILLs per profile.
+if (netns) {
+  const { setup, killTrials } = await import('../test/fixtures/netns-lab.js');
+  say('\n## Real UDP across namespaces: 5 speaker processes, 30 SIGKILLs of the busiest owner per profile');
+  say('| profile | takeover p50 | takeover p99 | detection p50 | detection p99 |');
+  say('|---|---|---|---|---|');
+  for (const [profile, slow] of [
+    ['aggressive', 250],
+    ['default', 400],
+  ] as const) {
+    const teardowns: Array<() => unknown> = [];
+    const quiet = { comment: () => undefined, ok: () => true, teardown: (fn: () => unknown) => teardowns.push(fn) };
+    try {
+      const speakers = await setup(quiet, profile === 'aggressive' ? 'bnagg' : 'bndef', profile);
+      const r = await killTrials(quiet, speakers, 30, profile, slow);
+      say(
+        `| ${profile} | ${round(quantile(r.takeover, 0.5))} ms | ${round(quantile(r.takeover, 0.99))} ms | ${round(quantile(r.detection, 0.5))} ms | ${round(quantile(r.detection, 0.99))} ms |`,
+      );
+      for (const [metric, xs] of [
+        ['takeover', r.takeover],
+        ['detection', r.detection],
+      ] as const) {
+        emit({
+          bench: 'election.netns',
+          metric: `${profile}_${metric}_p50_ms`,
+          value: round(quantile(xs, 0.5)),
+          unit: 'ms',
+          n: xs.length,
+        });
+        emit({
+          bench: 'election.netns',
+          metric: `${profile}_${metric}_p99_ms`,
+          value: round(quantile(xs, 0.99)),
+          unit: 'ms',
+          n: xs.length,
+        });
+      }
+    } finally {
+      for (const fn of teardowns.reverse()) await fn();
     }
   }
 }

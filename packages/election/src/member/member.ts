@@ -130,6 +130,8 @@ export class Member extends StartableBase {
   #queued: SwimEvent[] = [];
   #dirty = false;
   #killed = false;
+  #ownTransport = false;
+  #stopLoopHealth: (() => void) | undefined;
   readonly #listeners = new Map<MemberEventName, Set<(e: never) => void>>();
   readonly #stats: Omit<MemberStats, 'counters' | 'watchedOwners' | 'heartbeatPeers' | 'heartbeatsPerSecond'> = {
     packetsOut: 0,
@@ -209,6 +211,7 @@ export class Member extends StartableBase {
 
   protected async onStart(): Promise<void> {
     if (this.#transport === undefined) {
+      this.#ownTransport = true;
       const { UdpTransport } = await import('../io/udp-transport.js');
       this.#transport = await UdpTransport.bind({
         address: this.#init.bindAddress ?? '0.0.0.0',
@@ -235,6 +238,11 @@ export class Member extends StartableBase {
     });
     this.#dispatch({ kind: 'start' });
     this.#recompute();
+    if (this.#ownTransport) {
+      // On real sockets, feed this thread's event-loop delay into the local health score.
+      const { startLoopHealth } = await import('../io/loop-health.js');
+      this.#stopLoopHealth = startLoopHealth((lag) => this.reportLoopDelay(lag));
+    }
     this.#log.info(
       {
         name: this.name,
@@ -249,10 +257,14 @@ export class Member extends StartableBase {
 
   protected async onStop(): Promise<void> {
     this.#killed = true;
+    this.#stopLoopHealth?.();
+    this.#stopLoopHealth = undefined;
     this.#timer?.cancel();
     this.#timer = undefined;
     this.#timerAt = Infinity;
     await this.#transport?.close();
+    // A transport we bound ourselves is bound afresh on the next start.
+    if (this.#ownTransport) this.#transport = undefined;
   }
 
   /**
@@ -265,6 +277,11 @@ export class Member extends StartableBase {
     this.#recompute();
     await this.#clock.sleep(lingerMs);
     await this.stop();
+  }
+
+  /** Lifeguard local health: this thread's recent event-loop delay (p99, ms); a lag above the probe timeout backs probing off. */
+  reportLoopDelay(lagMs: number): void {
+    this.#dispatch({ kind: 'local-health', lagMs });
   }
 
   /** Replaces the IPs this member places. */

@@ -41,7 +41,8 @@ export type SwimEvent =
   | { readonly kind: 'leave' }
   | { readonly kind: 'set-pairs'; readonly heartbeatTo: readonly string[]; readonly watch: readonly string[] }
   | { readonly kind: 'join'; readonly seeds: readonly string[] }
-  | { readonly kind: 'set-draining'; readonly draining: boolean };
+  | { readonly kind: 'set-draining'; readonly draining: boolean }
+  | { readonly kind: 'local-health'; readonly lagMs: number };
 
 /** Why a fast-path claim ended. */
 export type ClaimEndReason = 'refuted' | 'dead' | 'left';
@@ -95,6 +96,13 @@ export function step(s: SwimState, ev: SwimEvent, now: number): StepResult {
       s.seeds = [...ev.seeds];
       if (s.started && s.status === 'alive')
         for (const seed of s.seeds) out.push({ kind: 'exchange', to: seed, join: true });
+      break;
+    case 'local-health':
+      // Event-loop lag beyond the probe timeout would turn our own slowness into accusations: back off first.
+      if (ev.lagMs > s.profile.probeTimeoutMs) {
+        s.awareness = Math.min(s.profile.awarenessMax - 1, s.awareness + 1);
+        count(s, 'loop-lag');
+      }
       break;
     case 'set-draining': {
       const flags = ev.draining ? s.flags | MEMBER_FLAG.draining : s.flags & ~MEMBER_FLAG.draining;

@@ -92,3 +92,16 @@ t.test('three encrypted members on loopback: join, agree, detect a crash, take o
     for (const o of m.ownersFor(cIps).values()) if (o.local) survivorsAnnounce.add(o.ip);
   t.equal(survivorsAnnounce.size, cIps.length, 'every IP of the crashed member is announced by a survivor');
 });
+
+t.test('a stopped member can start again on a fresh socket', async (t) => {
+  const m = createMember({ name: 'again', bindAddress: '127.0.0.1', port: 0 });
+  await m.start();
+  const first = m.address;
+  await m.stop();
+  await m.start();
+  t.ok(m.isStarted());
+  t.not(m.address, '', `bound again (was ${first}, now ${m.address})`);
+  await m.stop();
+  await m.stop();
+  t.notOk(m.isStarted(), 'stopping twice does nothing');
+});

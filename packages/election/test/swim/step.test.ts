@@ -211,3 +211,14 @@ t.test('a heartbeat-answering owner is never claimed', async (t) => {
   }
   t.equal(claims, 0);
 });
+
+t.test('event-loop lag above the probe timeout raises the local health score', async (t) => {
+  const s = fresh();
+  step(s, { kind: 'local-health', lagMs: 20 }, 1);
+  t.equal(s.awareness, 0, 'small lag ignored');
+  step(s, { kind: 'local-health', lagMs: 250 }, 2);
+  t.equal(s.awareness, 1);
+  for (let i = 0; i < 20; i++) step(s, { kind: 'local-health', lagMs: 250 }, 3 + i);
+  t.equal(s.awareness, 7, 'capped at awarenessMax − 1');
+  t.equal(s.counters['loop-lag'], 21);
+});

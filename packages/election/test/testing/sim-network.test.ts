@@ -84,3 +84,16 @@ t.test('the same seed replays the same run; another seed does not', async (t) =>
   t.equal(await run(42), a, 'identical counters (seed=42)');
   t.not(await run(43), a, 'a different seed differs');
 });
+
+t.test('sealed packets stay within 1,200 bytes while 40 members join at once', async (t) => {
+  const c = await SimCluster.create({ seed: 44, size: 40, ips: 100, encrypt: true });
+  const took = c.runUntil(() => c.converged(), 20_000, 10);
+  t.ok(took !== undefined, `converged in ${took} ms (seed=44)`);
+  t.ok(c.net.stats.maxBytes > 1000, `piggyback fills packets (${c.net.stats.maxBytes} bytes)`);
+  t.ok(c.net.stats.maxBytes <= 1200, `largest sealed packet ${c.net.stats.maxBytes} bytes ≤ 1,200 (seed=44)`);
+  t.equal(
+    c.live().reduce((n, m) => n + m.stats().dropped.auth + m.stats().dropped.oversize, 0),
+    0,
+    'nothing dropped',
+  );
+});

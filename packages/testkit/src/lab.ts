@@ -107,6 +107,8 @@ export interface SpawnInNsOptions {
   cwd?: string;
   /** Pipe stdout/stderr for reading (default) or inherit them. */
   stdio?: 'pipe' | 'inherit' | 'ignore';
+  /** Standard input: none (default), or a pipe for sending the process commands. */
+  stdin?: 'pipe' | 'ignore';
 }
 
 /** A network namespace created by a {@link Lab}. */
@@ -280,7 +282,7 @@ export class Lab {
   spawnIn(ns: Netns, cmd: string, args: readonly string[], options: SpawnInNsOptions): ChildProcess {
     if (this.#destroyed) throw new Error('lab destroyed');
     const stdio = options.stdio ?? 'pipe';
-    const spawnOptions: SpawnOptions = { detached: true, stdio: ['ignore', stdio, stdio] };
+    const spawnOptions: SpawnOptions = { detached: true, stdio: [options.stdin ?? 'ignore', stdio, stdio] };
     if (options.env !== undefined) spawnOptions.env = options.env;
     if (options.cwd !== undefined) spawnOptions.cwd = options.cwd;
     const child = spawn('ip', ['netns', 'exec', ns.name, cmd, ...args], spawnOptions);

@@ -67,7 +67,11 @@ t.test(
     await a.exec('ping', ['-6', '-c', '1', '-W', '2', '2001:db8::2']);
     t.match(await b.mac('eth0'), /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
     const sleeper = a.spawn('sleep', ['600']);
-    t.ok(namespaces().includes(a.name));
+    const cat = a.spawn('cat', [], { stdin: 'pipe' });
+    const echoed = new Promise<string>((resolve) => cat.stdout?.once('data', (d: Buffer) => resolve(String(d))));
+    cat.stdin?.write('over stdin\n');
+    t.equal(await echoed, 'over stdin\n', 'a process can take input on stdin');
+    t.ok(namespaces().includes(a.name), 'namespace a exists while the lab lives');
     await lab.destroy();
     await lab.destroy();
     t.notOk(namespaces().includes(a.name), 'namespace a removed');

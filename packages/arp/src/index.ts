@@ -115,5 +115,5 @@ export {
   type SentKind,
   type InterfaceState,
 } from './announce/announcer.js';
-export { openDgramPlusConn, type DgramPlusConnOptions } from './io/dgram-plus-conn.js';
+export { openDgramPlusConn, DEFAULT_RECEIVE_BUFFER_BYTES, type DgramPlusConnOptions } from './io/dgram-plus-conn.js';
 export { sysfsInterfaces, type SysfsInterfacesInit } from './io/sysfs-interfaces.js';

@@ -13,7 +13,17 @@ import type { PacketConn, PacketConnTarget, PacketType, ReceivedFrame } from '..
 export interface DgramPlusConnOptions {
   /** Frames read per readiness event (see dgram-plus `batchSize`). @default 64 */
   readonly batchSize?: number;
+  /**
+   * Kernel receive buffer per socket, in bytes. A request flood that outpaces the event loop for a moment is
+   * queued rather than dropped; the default buffer (about 208 KiB, some 500 frames) overflows within
+   * milliseconds under a flood.
+   * @default 4 MiB ({@link DEFAULT_RECEIVE_BUFFER_BYTES})
+   */
+  readonly receiveBufferSize?: number;
 }
+
+/** Receive buffer of the ARP and NDP sockets: about 10,000 queued frames, a second of a 10,000/s flood. */
+export const DEFAULT_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
 function mapType(t: DgramFrame['packetType']): PacketType {
   switch (t) {
@@ -36,7 +46,10 @@ function mapType(t: DgramFrame['packetType']): PacketType {
  * nothing else. Needs `CAP_NET_RAW`. Opens in the calling process's network namespace.
  */
 export function openDgramPlusConn(target: PacketConnTarget, options: DgramPlusConnOptions = {}): Promise<PacketConn> {
-  const batch = options.batchSize === undefined ? {} : { batchSize: options.batchSize };
+  const batch = {
+    ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+    receiveBufferSize: options.receiveBufferSize ?? DEFAULT_RECEIVE_BUFFER_BYTES,
+  };
   const arp = openPacketSocket({ interface: target.index, protocol: ETH_P.ARP, filter: arpFilter(), ...batch });
   let ndp: PacketSocket;
   try {

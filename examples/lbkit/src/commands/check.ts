@@ -1,4 +1,5 @@
 import { parseConfig } from '@lbkit/k8s-adapter';
+import { BGP_MODE } from '../controller/controller.js';
 import { commonFlags, parseFlags } from '../flags.js';
 import { loadObjects } from '../objects/load-yaml.js';
 import type { Output } from './output.js';
@@ -25,7 +26,7 @@ export function runCheck(argv: readonly string[], io: Output): number {
   }
   const loaded = loadObjects(paths);
   for (const p of loaded.problems) io.err(`${p.file} (document ${p.document + 1}): ${p.message}`);
-  const result = parseConfig(loaded.objects.config, { namespace: flags.namespace });
+  const result = parseConfig(loaded.objects.config, { namespace: flags.namespace, bgpMode: BGP_MODE });
   for (const w of result.warnings) io.out(`warning: ${w.message}`);
   if (!result.ok) {
     for (const e of result.errors) io.out(`error: ${e.message}`);

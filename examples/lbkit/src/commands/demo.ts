@@ -58,7 +58,17 @@ export async function runDemo(argv: readonly string[], io: Output): Promise<numb
   try {
     const skip = values['loopback'] === true ? 'asked for with --loopback' : labSkipReason();
     if (skip !== undefined) await runLoopbackDemo(options, work, io, skip);
-    else await runLabDemo(options, work, io);
+    else {
+      try {
+        await runLabDemo(options, work, io);
+      } catch (err) {
+        // The machine, not the demo, decides what can run: a lab step this system refuses (a missing program,
+        // a kernel without a feature) falls back to the loopback part, with the reason.
+        const reason = `the lab could not be built here: ${(err as Error).message.split('\n')[0]}`;
+        io.out(`\n${reason}\n`);
+        await runLoopbackDemo(options, work, io, reason);
+      }
+    }
     io.out('\nDemo finished; everything it made is removed.');
     return 0;
   } finally {

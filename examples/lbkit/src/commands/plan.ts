@@ -1,6 +1,6 @@
 import { silentLogger, realClock } from '@lbkit/core';
 import { parseConfig, toIpamConfig } from '@lbkit/k8s-adapter';
-import { Controller } from '../controller/controller.js';
+import { BGP_MODE, Controller } from '../controller/controller.js';
 import { commonFlags, parseFlags } from '../flags.js';
 import { loadObjects } from '../objects/load-yaml.js';
 import { readState, withState } from '../standalone/state-file.js';
@@ -44,7 +44,7 @@ export function runPlan(argv: readonly string[], io: Output): number {
   const proposed = loadObjects(proposedPaths);
   const parsed = parseConfig(
     { ...proposed.objects.config, namespaces: objects.namespaces, nodes: objects.nodes, secrets: objects.secrets },
-    { namespace: flags.namespace },
+    { namespace: flags.namespace, bgpMode: BGP_MODE },
   );
   if (!parsed.ok) {
     io.out('the proposed configuration is invalid and would not be applied (the current one stays in force):');

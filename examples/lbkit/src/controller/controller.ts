@@ -21,6 +21,12 @@ import {
 } from '@lbkit/k8s-adapter';
 import type { ObjectSet } from '../objects/object-set.js';
 
+/**
+ * The BGP implementation the configuration is checked against: lbkit's own speaker, which supports BFD,
+ * graceful restart, IPv6 and large communities (MetalLB's `native` mode refuses them).
+ */
+export const BGP_MODE = 'lbkit' as const;
+
 /** What the controller wants written for one Service. */
 export interface StatusWrite {
   readonly service: Service;
@@ -75,7 +81,7 @@ export class Controller {
     this.#init = init;
     this.#log = components.logger;
     this.#tracker = new ConfigTracker(
-      { component: 'controller', namespace: init.namespace },
+      { component: 'controller', namespace: init.namespace, bgpMode: BGP_MODE },
       { clock: components.clock },
     );
     this.#allocator = createAllocator({ reuseCooldownMs: init.reuseCooldownMs ?? 0 }, { clock: components.clock });

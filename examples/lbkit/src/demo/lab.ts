@@ -21,6 +21,7 @@ export function labSkipReason(): string | undefined {
   if (process.getuid?.() !== 0)
     return 'not root: network namespaces and raw sockets need root (or CAP_NET_ADMIN and CAP_NET_RAW)';
   if (!hasProgram('ip')) return 'the ip program is missing (Debian package iproute2)';
+  if (!hasProgram('sysctl')) return 'the sysctl program is missing (Debian package procps)';
   return undefined;
 }
 

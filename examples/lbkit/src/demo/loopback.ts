@@ -73,7 +73,7 @@ export async function runLoopbackDemo(
   io.out('\nSkipped, and why:');
   io.out(
     '  - the network lab (three node namespaces running `lbkit speaker`, a client and a router namespace):\n' +
-      '    network namespaces and raw sockets need root (or CAP_NET_ADMIN and CAP_NET_RAW)',
+      `    ${why}`,
   );
   io.out('  - layer 2 answers (ARP/NDP) and the client reaching the address: need raw sockets in those namespaces');
   io.out('  - BGP with BIRD and ECMP routes: needs the lab (and the bird program)');

@@ -18,6 +18,7 @@ import {
   type ServiceEndpoints,
 } from '@lbkit/k8s-adapter';
 import type { Metrics } from '../ops/metrics.js';
+import { BGP_MODE } from '../controller/controller.js';
 import type { ObjectSet } from '../objects/object-set.js';
 
 /** What the speaker needs from an election member (in-process or in a worker thread). */
@@ -91,7 +92,7 @@ export class NodeSpeaker {
     this.#c = components;
     this.#log = components.logger;
     this.#tracker = new ConfigTracker(
-      { component: 'speaker', namespace: init.namespace, nodeName: init.nodeName, bgpMode: 'lbkit' },
+      { component: 'speaker', namespace: init.namespace, nodeName: init.nodeName, bgpMode: BGP_MODE },
       { clock: components.clock },
     );
   }

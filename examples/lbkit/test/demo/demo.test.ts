@@ -1,6 +1,9 @@
 // `lbkit demo` (what `npm start` runs): the loopback path everywhere, the namespace lab as root with BIRD.
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chooseOwner } from '@lbkit/election';
 import { privilegedSkipWith } from '@lbkit/testkit';
 import { DEMO_USAGE, runDemo } from '../../src/commands/demo.js';
@@ -55,7 +58,7 @@ t.test('loopback mode: allocation, explain, an election on 127.0.0.1 whose owner
     {},
   ).owner!;
   t.match(out, new RegExp(`owner moved: ${owner} -> ${next} after \\d`), `the address moves to ${next}`);
-  t.match(out, /Skipped, and why:[\s\S]*need root/);
+  t.match(out, /Skipped, and why:\n {2}- the network lab .*\n {4}asked for with --loopback/);
   t.match(out, /Demo finished/);
 });
 
@@ -99,6 +102,32 @@ t.test(
     t.match(out, new RegExp(`GET http://192\\.0\\.2\\.100:8080/ -> answered by ${next}`), 'HTTP through the new owner');
     t.match(out, new RegExp(`BIRD dropped ${owner}'s route in \\d+ ms`), 'the dead node’s BGP route is withdrawn');
     t.match(out, /Demo finished/);
+    t.same(demoNamespaces(), [], 'no demo namespaces left');
+  },
+);
+
+t.test(
+  'lab mode without BIRD: the BGP part is skipped with its reason, layer 2 still runs',
+  { skip: privilegedSkipWith('ping') },
+  async (t) => {
+    // A PATH holding sh, ip, sysctl and ping but not bird: what a machine without Debian's bird2 looks like.
+    const bin = mkdtempSync(join(tmpdir(), 'lbkit-demo-path-'));
+    const which = (p: string): string => execFileSync('sh', ['-c', `command -v ${p}`], { encoding: 'utf8' }).trim();
+    for (const p of ['sh', 'ip', 'sysctl', 'ping']) symlinkSync(which(p), join(bin, p));
+    const saved = process.env['PATH'];
+    process.env['PATH'] = bin;
+    t.teardown(() => {
+      process.env['PATH'] = saved;
+      rmSync(bin, { recursive: true, force: true });
+    });
+    const io = capture();
+    t.equal(await runDemo(['--pace', '0'], io), 0, 'exit code 0');
+    const out = io.text();
+    t.match(out, /BGP part skipped: BIRD 2 is not installed \(Debian package bird2\)/);
+    t.notMatch(out, /Step 4\. BGP/);
+    t.match(out, /GET http:\/\/192\.0\.2\.100:8080\/ -> answered by node-/);
+    t.match(out, /192\.0\.2\.100 moved: node-\w -> node-\w in \d+ ms/);
+    t.match(out, /default\/web-bgp\s+203\.0\.113\.10\s+BGP\s+\(BGP skipped\)/);
     t.same(demoNamespaces(), [], 'no demo namespaces left');
   },
 );

@@ -22,8 +22,6 @@ const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/lab
 const CONTROLLER_FILES = [fixture('pool.yaml'), fixture('cluster.yaml')];
 const SPEAKER_FILES = [fixture('pool.yaml'), fixture('bgp.yaml'), fixture('cluster.yaml')];
 const NODES = ['node-a', 'node-b', 'node-c'] as const;
-/** BIRD's protocol names for each node's sessions (see bird.conf). */
-const PROTO = { 'node-a': 'a', 'node-b': 'b', 'node-c': 'c' } as const;
 /** BFD detects in 3 × 100 ms; the bound leaves room for a loaded 2-core machine (BIRD, three speakers, tsx). */
 const WITHDRAW_BOUND_MS = 1500;
 
@@ -219,6 +217,12 @@ t.test(
       proc.stderr?.on('data', (d: Buffer) => n.log.push(...String(d).trim().split('\n')));
       n.proc = proc;
     }
+    // A speaker that dies on its own (a crash at start) fails the wait below at once, not after its timeout.
+    const crashed = new Promise<never>((_, reject) => {
+      for (const [name, n] of nodes)
+        n.proc?.once('exit', (code, signal) => reject(new Error(`${name}'s speaker exited (${code ?? signal})`)));
+    });
+    crashed.catch(() => undefined);
     t.teardown(async () => {
       if (!t.passing()) {
         for (const [name, n] of nodes) t.comment(`--- ${name} ---\n${n.log.slice(-40).join('\n')}`);
@@ -229,15 +233,18 @@ t.test(
     });
 
     // (1) ECMP: one route per node in BIRD's table, and the kernel protocol installs them as one multipath route.
-    const webRoutes = await until(
-      `routes to ${web} from the three nodes`,
-      async () => {
-        const r = await ctl.routes('master4', web);
-        return protocols(r) === 'a4,b4,c4' ? r : undefined;
-      },
-      45_000,
-      100,
-    );
+    const webRoutes = await Promise.race([
+      crashed,
+      until(
+        `routes to ${web} from the three nodes`,
+        async () => {
+          const r = await ctl.routes('master4', web);
+          return protocols(r) === 'a4,b4,c4' ? r : undefined;
+        },
+        45_000,
+        100,
+      ),
+    ]);
     t.same(
       webRoutes.map((r) => r.via).sort(),
       ['192.0.2.1', '192.0.2.2', '192.0.2.3'],

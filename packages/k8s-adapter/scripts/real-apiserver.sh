@@ -14,6 +14,7 @@
 # Known pitfalls handled here:
 # - Kubernetes 1.20 vendors reflect2 1.0.1, which crashes under Go 1.19 on the first status patch: the
 #   vendored copy is replaced with Debian's reflect2 1.0.2 (same import path; vendor/modules.txt unchanged).
+# - The vendored OpenAPI schema validator mistakes "" for null under Go 1.19 (see build()); patched back.
 # - On loopback the endpoints reconciler cannot publish 127.0.0.1: --endpoint-reconciler-type=none.
 # - A 1.20 server drops spec.loadBalancerClass, spec.ipFamilies/ipFamilyPolicy and status ingress ipMode,
 #   and serves EndpointSlice only as discovery.k8s.io/v1beta1.
@@ -69,6 +70,16 @@ build() {
   local r2=vendor/github.com/modern-go/reflect2
   rm -f "$r2"/*.go "$r2"/*.s
   cp /usr/share/gocode/src/github.com/modern-go/reflect2/*.go /usr/share/gocode/src/github.com/modern-go/reflect2/*.s "$r2"/
+  # The schema validator (kube-openapi's fork of go-openapi/validate, and go-openapi itself) treats a value
+  # as JSON null when reflect.DeepEqual(reflect.Zero(T), reflect.ValueOf(v)) holds. That compares
+  # reflect.Value internals: false for every value under the Go 1.15 that built upstream 1.20, but true
+  # for "" under Go 1.19, so the server would reject any CR holding an empty string
+  # ("must be of type string: \"null\""). Restore the upstream 1.20 behaviour: only a real nil is null.
+  local f
+  for f in vendor/k8s.io/kube-openapi/pkg/validation/validate/type.go vendor/github.com/go-openapi/validate/type.go; do
+    sed -i 's/if data == nil || reflect.DeepEqual(reflect.Zero(reflect.TypeOf(data)), reflect.ValueOf(data)) {/if data == nil {/' "$f"
+    grep -q 'if data == nil {$' "$f"
+  done
   # As debian/rules does: a GOPATH with k8s.io/kubernetes pointing at the tree; make also runs the code
   # generators (openapi) that the source tarball does not carry pre-generated.
   mkdir -p .go/src/k8s.io "$W/home"

@@ -2,6 +2,8 @@
  * Behaviours the adapter relies on, run against any API server: the in-process one by default, a real
  * kube-apiserver in the opt-in tier. Each check states what a real server does.
  */
+import * as http from 'node:http';
+import * as https from 'node:https';
 import {
   ApiextensionsV1Api,
   CoreV1Api,
@@ -24,14 +26,42 @@ import type { Test } from 'tap';
 
 type T = Test;
 
+/**
+ * POSTs `body` as-is. The typed `createCustomResourceDefinition` is no use for our manifests: its
+ * serializer maps model fields by their TypeScript names (`_default`, `_enum`,
+ * `x_kubernetes_preserve_unknown_fields`), so a plain manifest loses `default`, `enum` and every
+ * `x-kubernetes-*` key on the way out, and a real server then stores a CRD without defaults.
+ */
+async function postRaw(kc: KubeConfig, path: string, body: unknown): Promise<{ status: number; text: string }> {
+  const server = kc.getCurrentCluster()?.server;
+  if (server === undefined) throw new Error('kubeconfig has no current cluster');
+  const url = new URL(path, server);
+  const options: https.RequestOptions = {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+  };
+  await kc.applyToHTTPSOptions(options);
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = (url.protocol === 'https:' ? https : http).request(url, options, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
 /** Installs our CRDs unless the server already serves them; waits until they are established. */
 export async function installCrds(kc: KubeConfig): Promise<void> {
   const ext = kc.makeApiClient(ApiextensionsV1Api);
   for (const crd of metallbCrds()) {
-    try {
-      await ext.createCustomResourceDefinition({ body: crd as never });
-    } catch (err) {
-      if ((err as { code?: number }).code !== 409) throw err;
+    const r = await postRaw(kc, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
+    if (r.status !== 201 && r.status !== 409) {
+      throw new Error(`creating CRD ${crd.metadata.name}: HTTP ${r.status} ${r.text}`);
     }
   }
   await eventually(

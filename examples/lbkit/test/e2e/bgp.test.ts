@@ -4,7 +4,7 @@
 // communities and LOCAL_PREF, IPv6, and how fast a dead node's routes leave the router (TCP close on SIGKILL,
 // BFD on a cut link).
 import t from 'tap';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,10 +17,8 @@ import { readState } from '../../src/standalone/state-file.js';
 
 const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/lab-bgp/${name}`, import.meta.url));
-// The controller reads the pool and the cluster; the BGP objects are the speakers' (the controller parses its
-// configuration in MetalLB's native BGP mode, which rejects BFD, large communities and IPv6 BGP pools).
-const CONTROLLER_FILES = [fixture('pool.yaml'), fixture('cluster.yaml')];
-const SPEAKER_FILES = [fixture('pool.yaml'), fixture('bgp.yaml'), fixture('cluster.yaml')];
+/** The controller and the speakers read the same objects. */
+const FILES = [fixture('pool.yaml'), fixture('bgp.yaml'), fixture('cluster.yaml')];
 const NODES = ['node-a', 'node-b', 'node-c'] as const;
 /** BFD detects in 3 × 100 ms; the bound leaves room for a loaded 2-core machine (BIRD, three speakers, tsx). */
 const WITHDRAW_BOUND_MS = 1500;
@@ -155,7 +153,7 @@ t.test(
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
     const state = join(dir, 'state.json');
     const controller = new StandaloneController(
-      { namespace: 'metallb-system', loadBalancerClass: '', files: CONTROLLER_FILES, stateFile: state },
+      { namespace: 'metallb-system', loadBalancerClass: '', files: FILES, stateFile: state },
       { logger: silentLogger },
     );
     t.equal(controller.pass(), 3, 'the controller gives the three Services their addresses');
@@ -170,23 +168,20 @@ t.test(
     await lab.bridge(sw, 'br0');
     const router = await lab.namespace('rtr');
     await lab.attach(router, 'eth0', sw, 'br0', 'pr', ['192.0.2.254/24', '192.0.2.253/24', '2001:db8::fe/64']);
-    const nodes = new Map<string, { ns: Netns; addr: string; addr6: string; proc?: ChildProcess; log: string[] }>();
+    const nodes = new Map<string, { ns: Netns; addr: string; proc?: ChildProcess; log: string[] }>();
     for (const [i, name] of NODES.entries()) {
       const ns = await lab.namespace(name.replace('node-', 'n'));
       const addr = `192.0.2.${i + 1}`;
-      const addr6 = `2001:db8::${i + 1}`;
-      await lab.attach(ns, 'eth0', sw, 'br0', `p${i}`, [`${addr}/24`, `${addr6}/64`]);
-      nodes.set(name, { ns, addr, addr6, log: [] });
+      await lab.attach(ns, 'eth0', sw, 'br0', `p${i}`, [`${addr}/24`, `2001:db8::${i + 1}/64`]);
+      nodes.set(name, { ns, addr, log: [] });
       // node-a's second address is the source of its internal session (see bgp.yaml).
       if (name === 'node-a') await ns.addAddress('eth0', '192.0.2.11/24');
     }
 
     // BIRD first, so every speaker's first connection finds it listening.
-    const conf = join(dir, 'bird.conf');
-    copyFileSync(fixture('bird.conf'), conf);
     const sock = join(dir, 'bird.ctl');
     const birdLog: string[] = [];
-    const bird = router.spawn('bird', ['-f', '-c', conf, '-s', sock, '-P', join(dir, 'bird.pid')]);
+    const bird = router.spawn('bird', ['-f', '-c', fixture('bird.conf'), '-s', sock, '-P', join(dir, 'bird.pid')]);
     bird.stderr?.on('data', (d: Buffer) => birdLog.push(...String(d).trim().split('\n')));
     const ctl = await until('the BIRD control socket', () => BirdControl.connect(sock), 10_000, 100);
 
@@ -196,7 +191,7 @@ t.test(
       const proc = n.ns.node(cli, [
         'speaker',
         '--standalone',
-        ...SPEAKER_FILES.flatMap((f) => ['-f', f]),
+        ...FILES.flatMap((f) => ['-f', f]),
         '--state',
         state,
         '--node-name',

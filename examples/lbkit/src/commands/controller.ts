@@ -5,7 +5,7 @@ import { commonFlags, flagOrEnv, parseFlags, type CommonFlags } from '../flags.j
 import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ClusterController } from '../controller/cluster.js';
-import { OpsServer } from '../ops/health.js';
+import { runUntilSignal } from '../ops/run-service.js';
 import { createMetrics } from '../ops/metrics.js';
 import type { Output } from './output.js';
 
@@ -50,10 +50,11 @@ export async function runController(argv: readonly string[], io: Output): Promis
     },
     { logger, metrics },
   );
-  const ops = new OpsServer({
+  await runUntilSignal({
     host: flags.metricsHost,
     port: flags.port,
     registry: metrics.registry,
+    logger,
     checks: [
       {
         name: 'config',
@@ -63,26 +64,14 @@ export async function runController(argv: readonly string[], io: Output): Promis
             : { ok: false, reason: 'no valid configuration yet' },
       },
     ],
+    start: () => {
+      ctl.start();
+      logger.info({ files: flags.files, state: flags.stateFile }, 'controller started (standalone)');
+    },
+    stop: () => ctl.stop(),
   });
-  if (flags.port !== 0) await ops.start();
-  ctl.start();
-  logger.info({ files: flags.files, state: flags.stateFile }, 'controller started (standalone)');
-  await new Promise<void>((done) => {
-    process.once('SIGTERM', () => done());
-    process.once('SIGINT', () => done());
-  });
-  ctl.stop();
-  await ops.stop();
   logger.info('controller stopped');
   return 0;
-}
-
-/** Waits for SIGTERM or SIGINT. */
-function untilSignal(): Promise<void> {
-  return new Promise<void>((done) => {
-    process.once('SIGTERM', () => done());
-    process.once('SIGINT', () => done());
-  });
 }
 
 async function runClusterController(values: Record<string, unknown>, flags: CommonFlags, io: Output): Promise<number> {
@@ -103,10 +92,11 @@ async function runClusterController(values: Record<string, unknown>, flags: Comm
     { namespace: flags.namespace, loadBalancerClass: flags.lbClass, identity },
     { logger, metrics },
   );
-  const ops = new OpsServer({
+  await runUntilSignal({
     host: flags.metricsHost,
     port: flags.port,
     registry: metrics.registry,
+    logger,
     checks: [
       {
         name: 'caches',
@@ -116,12 +106,11 @@ async function runClusterController(values: Record<string, unknown>, flags: Comm
             : { ok: false, reason: 'waiting for the first list of every watched kind' },
       },
     ],
+    start: async () => {
+      await ctl.start();
+      logger.info({ identity, namespace: flags.namespace }, 'controller started');
+    },
+    stop: () => ctl.stop(),
   });
-  if (flags.port !== 0) await ops.start();
-  await ctl.start();
-  logger.info({ identity, namespace: flags.namespace }, 'controller started');
-  await untilSignal();
-  await ctl.stop();
-  await ops.stop();
   return 0;
 }

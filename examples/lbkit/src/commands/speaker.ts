@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { createPinoLogger, realClock } from '@lbkit/core';
 import { PROFILES, type ProfileName } from '@lbkit/election';
 import { FlagError, commonFlags, flagOrEnv, parseFlags, portFlag } from '../flags.js';
-import { OpsServer } from '../ops/health.js';
+import { runUntilSignal } from '../ops/run-service.js';
 import { createMetrics } from '../ops/metrics.js';
 import { NodeSpeaker } from '../speaker/node-speaker.js';
 import { bgpFactory, createAnnouncerFor, createMemberFor } from '../speaker/runtime.js';
@@ -103,15 +103,16 @@ export async function runSpeaker(argv: readonly string[], io: Output): Promise<n
     { files: flags.files.map((f) => resolve(f)), stateFile: resolve(flags.stateFile) },
     { speaker, logger },
   );
-  const ops = new OpsServer({
+  await runUntilSignal({
     host: flags.metricsHost,
     port: flags.port,
     registry: metrics.registry,
+    logger,
     checks: [
       {
         name: 'config',
         check: () =>
-          speaker?.configState?.config !== undefined
+          speaker.configState?.config !== undefined
             ? { ok: true, reason: 'configuration loaded' }
             : { ok: false, reason: 'no valid configuration yet' },
       },
@@ -125,19 +126,17 @@ export async function runSpeaker(argv: readonly string[], io: Output): Promise<n
         },
       },
     ],
+    start: async () => {
+      await speaker.start();
+      feed.start();
+      logger.info({ bindAddress, seeds, profile }, 'speaker started (standalone)');
+    },
+    stop: async () => {
+      feed.stop();
+      await speaker.stop({ graceful: true });
+      await bgp.close();
+    },
   });
-  if (flags.port !== 0) await ops.start();
-  await speaker.start();
-  feed.start();
-  logger.info({ bindAddress, seeds, profile }, 'speaker started (standalone)');
-  await new Promise<void>((done) => {
-    process.once('SIGTERM', () => done());
-    process.once('SIGINT', () => done());
-  });
-  feed.stop();
-  await speaker.stop({ graceful: true });
-  await bgp.close();
-  await ops.stop();
   logger.info('speaker stopped');
   return 0;
 }

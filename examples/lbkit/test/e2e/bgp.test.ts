@@ -12,10 +12,10 @@ import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import { silentLogger } from '@lbkit/core';
 import { Lab, privilegedSkipWith, type Netns } from '@lbkit/testkit';
+import { startSpeaker, until } from './speakers.js';
 import { StandaloneController } from '../../src/controller/standalone.js';
 import { readState } from '../../src/standalone/state-file.js';
 
-const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/lab-bgp/${name}`, import.meta.url));
 /** The controller and the speakers read the same objects. */
 const FILES = [fixture('pool.yaml'), fixture('bgp.yaml'), fixture('cluster.yaml')];
@@ -129,16 +129,6 @@ class BirdControl {
   }
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, stepMs = 10): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
-
 const protocols = (routes: readonly BirdRoute[]): string =>
   routes
     .map((r) => r.protocol)
@@ -188,29 +178,7 @@ t.test(
     for (const name of NODES) {
       const n = nodes.get(name)!;
       const seeds = NODES.filter((x) => x !== name).map((x) => `${nodes.get(x)!.addr}:7946`);
-      const proc = n.ns.node(cli, [
-        'speaker',
-        '--standalone',
-        ...FILES.flatMap((f) => ['-f', f]),
-        '--state',
-        state,
-        '--node-name',
-        name,
-        '--ml-bindaddr',
-        n.addr,
-        '--ml-seeds',
-        seeds.join(','),
-        '--ml-profile',
-        'aggressive',
-        '--interfaces',
-        '^eth0$',
-        '--port',
-        '0',
-        '--log-level',
-        'info',
-      ]);
-      proc.stderr?.on('data', (d: Buffer) => n.log.push(...String(d).trim().split('\n')));
-      n.proc = proc;
+      startSpeaker(n, { name, files: FILES, state, seeds });
     }
     // A speaker that dies on its own (a crash at start) fails the wait below at once, not after its timeout.
     const crashed = new Promise<never>((_, reject) => {

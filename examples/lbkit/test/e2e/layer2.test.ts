@@ -6,14 +6,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ChildProcess } from 'node:child_process';
 import { silentLogger } from '@lbkit/core';
 import { chooseOwner } from '@lbkit/election';
 import { Lab, privilegedSkip, type Netns } from '@lbkit/testkit';
+import { startSpeaker as startNode, until, type LabNode } from './speakers.js';
 import { StandaloneController } from '../../src/controller/standalone.js';
 import { readState } from '../../src/standalone/state-file.js';
 
-const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 const config = fileURLToPath(new URL('../fixtures/lab/config.yaml', import.meta.url));
 const NODES = ['node-a', 'node-b', 'node-c'] as const;
 const TRIALS = Number(process.env['LBKIT_E2E_TRIALS'] ?? 3);
@@ -30,16 +29,6 @@ async function neighbourMac(client: Netns, ip: string): Promise<string | undefin
     (n) => n.lladdr !== undefined && !(n.state ?? []).includes('FAILED') && !(n.state ?? []).includes('INCOMPLETE'),
   );
   return e?.lladdr;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, stepMs = 10): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
 }
 
 t.test(
@@ -61,7 +50,7 @@ t.test(
     const lab = Lab.create({ tag: 'l2e2e' }, t);
     const sw = await lab.namespace('sw');
     await lab.bridge(sw, 'br0');
-    const nodes = new Map<string, { ns: Netns; mac: string; addr: string; proc?: ChildProcess; log: string[] }>();
+    const nodes = new Map<string, LabNode & { mac: string }>();
     for (const [i, name] of NODES.entries()) {
       const ns = await lab.namespace(name.replace('node-', 'n'));
       const addr = `192.0.2.${i + 1}`;
@@ -77,32 +66,8 @@ t.test(
     await lab.attach(client, 'eth0', sw, 'br0', 'pc', ['192.0.2.50/24', '2001:db8::50/64']);
 
     const startSpeaker = (name: string): void => {
-      const n = nodes.get(name)!;
       const seeds = NODES.filter((x) => x !== name).map((x) => `${nodes.get(x)!.addr}:7946`);
-      const proc = n.ns.node(cli, [
-        'speaker',
-        '--standalone',
-        '-f',
-        config,
-        '--state',
-        state,
-        '--node-name',
-        name,
-        '--ml-bindaddr',
-        n.addr,
-        '--ml-seeds',
-        seeds.join(','),
-        '--ml-profile',
-        'aggressive',
-        '--interfaces',
-        '^eth0$',
-        '--port',
-        '0',
-        '--log-level',
-        'info',
-      ]);
-      proc.stderr?.on('data', (d: Buffer) => n.log.push(...String(d).trim().split('\n')));
-      n.proc = proc;
+      startNode(nodes.get(name)!, { name, files: [config], state, seeds });
     };
     for (const name of NODES) startSpeaker(name);
     t.teardown(() => {

@@ -1,0 +1,61 @@
+// Shared by the end-to-end tests: how a lab node runs `lbkit speaker`, and polling with a deadline.
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Netns } from '@lbkit/testkit';
+
+const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+
+/** A lab node running a speaker, with the speaker's log lines kept for failure reports. */
+export interface LabNode {
+  readonly ns: Netns;
+  readonly addr: string;
+  proc?: ChildProcess;
+  readonly log: string[];
+}
+
+/** Starts `lbkit speaker --standalone` in the node's namespace, aggressive profile, announcing on eth0. */
+export function startSpeaker(
+  node: LabNode,
+  o: { name: string; files: readonly string[]; state: string; seeds: readonly string[] },
+): ChildProcess {
+  const proc = node.ns.node(cli, [
+    'speaker',
+    '--standalone',
+    ...o.files.flatMap((f) => ['-f', f]),
+    '--state',
+    o.state,
+    '--node-name',
+    o.name,
+    '--ml-bindaddr',
+    node.addr,
+    '--ml-seeds',
+    o.seeds.join(','),
+    '--ml-profile',
+    'aggressive',
+    '--interfaces',
+    '^eth0$',
+    '--port',
+    '0',
+    '--log-level',
+    'info',
+  ]);
+  proc.stderr?.on('data', (d: Buffer) => node.log.push(...String(d).trim().split('\n')));
+  node.proc = proc;
+  return proc;
+}
+
+/** Calls `fn` every `stepMs` until it returns a value (errors count as not yet), or throws after `timeoutMs`. */
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs: number,
+  stepMs = 10,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}

@@ -96,7 +96,7 @@ class PoolAllocator implements Allocator {
     const before = s.assignmentOf(rec);
     const held = s.cooldownMs > 0 ? rec.entries.map((e): IpAddress => ({ family: e.family, value: e.value })) : [];
     s.detach(rec, now);
-    s.services.delete(key);
+    s.services.deleteLive(key);
     s.bury(key, held, now);
     return before;
   }
@@ -215,7 +215,7 @@ function converge(s: AllocState, req: NormalizedRequest, now: number): AllocateR
   const previous = rec === undefined ? undefined : s.assignmentOf(rec);
   if (rec === undefined) {
     rec = { key: req.key, req, pool: undefined, entries: NO_ENTRIES };
-    s.services.set(req.key, rec);
+    s.services.setAbsent(req.key, rec);
   }
   apply(s, rec, req, d, now);
   if (d.kind === 'fail') {

@@ -11,8 +11,8 @@ export function saturate(n: bigint): number {
 export function countPool(ps: PoolState): PoolCounts {
   const fam = (f: 4 | 6): FamilyCounts => {
     const capacity = ps.pool.capacity[f];
-    const assigned = ps.assigned[f];
-    const quarantined = ps.quarantined[f];
+    const assigned = BigInt(ps.assigned[f]);
+    const quarantined = BigInt(ps.quarantined[f]);
     return { capacity, assigned, quarantined, available: capacity - assigned - quarantined };
   };
   const sat = (c: FamilyCounts): SaturatedFamilyCounts => ({

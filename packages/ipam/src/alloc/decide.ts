@@ -82,39 +82,51 @@ function decideFresh(s: AllocState, req: NormalizedRequest, now: number, ignore:
       fail('no-available-ips', `pool ${JSON.stringify(req.requestedPool)} has no address for the service`)
     );
   }
-  const pinned = s.pinnedFor(req);
   if (s.cooldownMs > 0) {
-    const sticky = decideSticky(s, req, now, [...pinned, ...s.generic]);
+    const sticky = decideSticky(s, req, now, [...s.pinnedFor(req), ...s.generic]);
     if (sticky !== undefined) return sticky;
   }
   return (
-    selectFrom(s, pinned, req, ignore, 'automatic') ??
+    // Pinned pools are filtered as they are visited (no per-request list).
+    selectFrom(s, s.pinned, req, ignore, 'automatic', true) ??
     selectFrom(s, s.generic, req, ignore, 'automatic') ??
     fail('no-available-ips', 'no eligible pool has a free or shareable address of the needed families')
   );
 }
 
-/** A candidate per pool and family, computed once and shared with explain. */
+/**
+ * The first pool of `pools` (with `onlyAdmitting`, of those admitting the request) offering the needed
+ * addresses.
+ */
 export function selectFrom(
   s: AllocState,
   pools: readonly PoolState[],
   req: NormalizedRequest,
   ignore: IgnoreMap,
   via: AssignVia,
+  onlyAdmitting = false,
 ): Decision | undefined {
   const [f0, f1] = req.families as [IpFamily, IpFamily | undefined];
   if (!req.wantDual || f1 === undefined) {
     for (const ps of pools) {
+      if (onlyAdmitting && s.admits(ps.pool, req) !== undefined) continue;
       const c = s.candidate(ps, f0, req, ignore[f0]);
       if (c !== undefined) return { kind: 'assign', pool: ps, addrs: [{ family: f0, value: c }], partial: false, via };
     }
     return undefined;
   }
+  // Candidates have no side effects, so a pool is only searched for what can still change the outcome: both
+  // families when it has both, and (PreferDualStack only) one family while no earlier pool offered it.
+  const prefer = req.policy === 'PreferDualStack';
   let pref: Decision | undefined;
   let other: Decision | undefined;
   for (const ps of pools) {
-    const a = s.candidate(ps, f0, req, ignore[f0]);
-    const b = s.candidate(ps, f1, req, ignore[f1]);
+    if (onlyAdmitting && s.admits(ps.pool, req) !== undefined) continue;
+    const hasA = ps.pool.blocks[f0].length > 0;
+    const hasB = ps.pool.blocks[f1].length > 0;
+    if (!(hasA && hasB) && !prefer) continue;
+    const a = hasA && (hasB || pref === undefined) ? s.candidate(ps, f0, req, ignore[f0]) : undefined;
+    const b = hasB && (hasA || other === undefined) ? s.candidate(ps, f1, req, ignore[f1]) : undefined;
     if (a !== undefined && b !== undefined) {
       return {
         kind: 'assign',

@@ -181,7 +181,7 @@ function exhaustion(s: AllocState, ps: PoolState, f: IpFamily, req: NormalizedRe
       });
       if (++shown >= 3) break;
     }
-  } else if (ps.assigned[f] > 0n && req.sharingKey === '') {
+  } else if (ps.assigned[f] > 0 && req.sharingKey === '') {
     out.push({
       code: 'sharing-key-conflict',
       family: f,

@@ -1,20 +1,25 @@
-import { formatIp, type IpAddress, type IpFamily } from '@lbkit/core';
+import { type IpAddress, type IpFamily } from '@lbkit/core';
 import type { CompiledConfig, CompiledPool, OwnedBlock } from '../config/compile-config.js';
 import { isBuggyIpv4 } from '../config/addresses.js';
 import { matchesLabelSelector } from '../config/label-selector.js';
 import { IntervalSet } from '../tree/interval-set.js';
-import type { Assignment, PoolReasonCode } from '../types.js';
+import type { Assignment, LabelSelector, PoolReasonCode } from '../types.js';
 import type { NormalizedRequest } from './request.js';
 import { ChurnSafeMap } from './churn-safe-map.js';
 import { MinHeap } from './min-heap.js';
+import { ipText } from './ip-text.js';
 
 /** Allocation state of one pool. */
 export interface PoolState {
   readonly pool: CompiledPool;
   /** Addresses in use or quarantined, per family. */
   readonly taken: { readonly 4: IntervalSet; readonly 6: IntervalSet };
-  readonly assigned: { 4: bigint; 6: bigint };
-  readonly quarantined: { 4: bigint; 6: bigint };
+  /**
+   * Addresses in use and quarantined, per family. Numbers, not bigints: they move by one per address, so they
+   * stay exact (< 2^53), and a bigint increment allocates on every attach and detach.
+   */
+  readonly assigned: { 4: number; 6: number };
+  readonly quarantined: { 4: number; 6: number };
   services: number;
   /** Addresses in use whose holders have a non-empty sharing key, by that key. */
   readonly shared: Map<string, Set<IpEntry>>;
@@ -72,12 +77,13 @@ export class AllocState {
   readonly cooldownMs: number;
   readonly pools = new Map<string, PoolState>();
   readonly services = new ChurnSafeMap<string, ServiceRecord>();
-  private readonly ips = { 4: new ChurnSafeMap<bigint, IpEntry>(), 6: new ChurnSafeMap<bigint, IpEntry>() };
-  readonly quarantine = { 4: new ChurnSafeMap<bigint, Quarantine>(), 6: new ChurnSafeMap<bigint, Quarantine>() };
+  /** Addresses in use, per family, keyed by {@link mapKey}. */
+  private readonly ips = { 4: new ChurnSafeMap<MapKey, IpEntry>(), 6: new ChurnSafeMap<MapKey, IpEntry>() };
+  readonly quarantine = { 4: new ChurnSafeMap<MapKey, Quarantine>(), 6: new ChurnSafeMap<MapKey, Quarantine>() };
   readonly tombstones = new ChurnSafeMap<string, Tombstone>();
   private readonly expiries = new MinHeap<Expiry>((a, b) => a.until - b.until);
   /** Pinned pools (autoAssign with serviceAllocation) in priority order, before the per-request filter. */
-  private readonly pinned: readonly PoolState[];
+  readonly pinned: readonly PoolState[];
   /** Generic fallback pools in name order. */
   readonly generic: readonly PoolState[];
 
@@ -89,8 +95,8 @@ export class AllocState {
       this.pools.set(pool.name, {
         pool,
         taken: { 4: new IntervalSet(avoid), 6: new IntervalSet(false) },
-        assigned: { 4: 0n, 6: 0n },
-        quarantined: { 4: 0n, 6: 0n },
+        assigned: { 4: 0, 6: 0 },
+        quarantined: { 4: 0, 6: 0 },
         services: 0,
         shared: new Map(),
       });
@@ -103,7 +109,7 @@ export class AllocState {
 
   /** The entry of an address in use. */
   entry(addr: IpAddress): IpEntry | undefined {
-    return this.ips[addr.family].get(addr.value);
+    return this.ips[addr.family].get(mapKey(addr.family, addr.value));
   }
 
   /** The configured block holding an address (binary search over all blocks of its family). */
@@ -133,14 +139,11 @@ export class AllocState {
   admits(pool: CompiledPool, req: NormalizedRequest): PoolReasonCode | undefined {
     const a = pool.allocation;
     if (a === undefined) return undefined;
-    if (
-      a.fenced &&
-      !a.namespaces.has(req.namespace) &&
-      !a.namespaceSelectors.some((s) => matchesLabelSelector(s, req.namespaceLabels))
-    ) {
+    // Loops rather than `some` with a closure: this runs for every pinned pool on every request.
+    if (a.fenced && !a.namespaces.has(req.namespace) && !anyMatches(a.namespaceSelectors, req.namespaceLabels)) {
       return 'namespace-fence';
     }
-    if (a.serviceSelectors.length > 0 && !a.serviceSelectors.some((s) => matchesLabelSelector(s, req.labels))) {
+    if (a.serviceSelectors.length > 0 && !anyMatches(a.serviceSelectors, req.labels)) {
       return 'service-selector-mismatch';
     }
     return undefined;
@@ -209,7 +212,7 @@ export class AllocState {
 
   /** A quarantine record still in force at `now`. */
   quarantined(addr: IpAddress, now: number): Quarantine | undefined {
-    const q = this.quarantine[addr.family].get(addr.value);
+    const q = this.quarantine[addr.family].get(mapKey(addr.family, addr.value));
     return q !== undefined && q.until > now ? q : undefined;
   }
 
@@ -242,10 +245,11 @@ export class AllocState {
       }
       const q = top.q;
       const map = this.quarantine[q.family];
-      if (map.get(q.value) !== q) continue;
-      map.delete(q.value);
+      const k = mapKey(q.family, q.value);
+      if (map.get(k) !== q) continue;
+      map.delete(k);
       const ps = this.poolOf({ family: q.family, value: q.value }).pool;
-      if (ps !== undefined && !this.ips[q.family].has(q.value)) {
+      if (ps !== undefined && !this.ips[q.family].has(mapKey(q.family, q.value))) {
         ps.taken[q.family].delete(q.value);
         ps.quarantined[q.family]--;
       }
@@ -256,16 +260,19 @@ export class AllocState {
   attach(rec: ServiceRecord, ps: PoolState, addrs: readonly IpAddress[]): void {
     if (rec.entries.length === 0 && addrs.length > 0) ps.services++;
     rec.pool = ps;
-    const added: IpEntry[] = [];
-    for (const addr of addrs) {
-      let e = this.ips[addr.family].get(addr.value);
+    // Created at its final size (a pushed-to empty array reserves room for 16 more) and kept as the record's
+    // list when it had none.
+    const added = new Array<IpEntry>(addrs.length);
+    for (let i = 0; i < addrs.length; i++) {
+      const addr = addrs[i] as IpAddress;
+      const k = mapKey(addr.family, addr.value);
+      let e = this.ips[addr.family].get(k);
       if (e === undefined) {
-        // Arrays are created at their final size: a pushed-to empty array reserves room for 16 more.
-        e = { family: addr.family, value: addr.value, text: formatIp(addr), pool: ps, users: [rec], indexedKey: '' };
-        this.ips[addr.family].set(addr.value, e);
-        const q = this.cooldownMs > 0 ? this.quarantine[addr.family].get(addr.value) : undefined;
+        e = { family: addr.family, value: addr.value, text: ipText(addr), pool: ps, users: [rec], indexedKey: '' };
+        this.ips[addr.family].setAbsent(k, e);
+        const q = this.cooldownMs > 0 ? this.quarantine[addr.family].get(k) : undefined;
         if (q !== undefined) {
-          this.quarantine[addr.family].delete(addr.value);
+          this.quarantine[addr.family].delete(k);
           ps.quarantined[addr.family]--;
         } else {
           ps.taken[addr.family].add(addr.value);
@@ -274,32 +281,35 @@ export class AllocState {
       } else {
         e.users.push(rec);
       }
-      added.push(e);
+      added[i] = e;
       this.reindex(e);
     }
-    rec.entries = rec.entries.length === 0 ? added.slice() : [...rec.entries, ...added];
+    rec.entries = rec.entries.length === 0 ? added : rec.entries.concat(added);
   }
 
   /**
    * Takes every address from `rec`. Addresses nobody holds any more are freed, or quarantined for
    * `cooldownMs` when `quarantineAt` is given.
    */
-  detach(rec: ServiceRecord, quarantineAt: number | undefined): IpAddress[] {
-    const freed: IpAddress[] = [];
+  detach(rec: ServiceRecord, quarantineAt: number | undefined): void {
     const ps = rec.pool;
-    if (ps === undefined) return freed;
+    if (ps === undefined) return;
     if (rec.entries.length > 0) ps.services--;
     for (const e of rec.entries) {
-      const i = e.users.indexOf(rec);
-      if (i !== -1) e.users.splice(i, 1);
+      // In place (splice would build the array of removed elements).
+      const users = e.users;
+      const i = users.indexOf(rec);
+      if (i !== -1) {
+        for (let j = i + 1; j < users.length; j++) users[j - 1] = users[j] as ServiceRecord;
+        users.pop();
+      }
       if (e.users.length > 0) {
         this.reindex(e);
         continue;
       }
       this.unindex(e);
-      this.ips[e.family].delete(e.value);
+      this.ips[e.family].deleteLive(mapKey(e.family, e.value));
       ps.assigned[e.family]--;
-      freed.push({ family: e.family, value: e.value });
       if (quarantineAt !== undefined && this.cooldownMs > 0) {
         const q: Quarantine = {
           family: e.family,
@@ -307,7 +317,7 @@ export class AllocState {
           owner: rec.key,
           until: quarantineAt + this.cooldownMs,
         };
-        this.quarantine[e.family].set(e.value, q);
+        this.quarantine[e.family].set(mapKey(e.family, e.value), q);
         ps.quarantined[e.family]++;
         this.expiries.push({ until: q.until, kind: 'q', q });
       } else {
@@ -316,7 +326,6 @@ export class AllocState {
     }
     rec.entries = NO_ENTRIES;
     rec.pool = undefined;
-    return freed;
   }
 
   /** Remembers what a released service held, for sticky re-allocation within the cooldown. */
@@ -330,9 +339,14 @@ export class AllocState {
   /** Re-establishes a quarantine carried over from a previous state (config change). */
   carryQuarantine(q: Quarantine): void {
     const ps = this.poolOf(q).pool;
-    if (ps === undefined || this.ips[q.family].has(q.value) || this.quarantine[q.family].has(q.value)) return;
+    if (
+      ps === undefined ||
+      this.ips[q.family].has(mapKey(q.family, q.value)) ||
+      this.quarantine[q.family].has(mapKey(q.family, q.value))
+    )
+      return;
     if (!ps.taken[q.family].add(q.value)) return;
-    this.quarantine[q.family].set(q.value, q);
+    this.quarantine[q.family].set(mapKey(q.family, q.value), q);
     ps.quarantined[q.family]++;
     this.expiries.push({ until: q.until, kind: 'q', q });
   }
@@ -362,6 +376,30 @@ export class AllocState {
     if (set !== undefined && set.size === 0) e.pool.shared.delete(e.indexedKey);
     e.indexedKey = '';
   }
+}
+
+/** A hash-map key for an address value (see {@link mapKey}). */
+type MapKey = bigint;
+
+/** 2^64 / golden ratio: multiplying by it spreads the bits of the high half over the whole low half. */
+const SPREAD = 0x9e3779b97f4a7c15n;
+
+/**
+ * The key under which an address is filed in the per-family maps. V8 hashes a BigInt by its lowest 64 bits
+ * only, so IPv6 addresses that differ above them (`2001:db8:1:1::5`, `2001:db8:1:2::5`: the same offset in
+ * pools of different /64s) share one hash bucket and every lookup walks the chain. IPv4 values (below 2^32)
+ * are their own key; an IPv6 value has a multiplicative hash of its high half XOR-ed into its low half, which
+ * keeps the key unique (the high half is unchanged) while spreading the hash.
+ */
+function mapKey(family: IpFamily, value: bigint): MapKey {
+  return family === 4 ? value : value ^ BigInt.asUintN(64, (value >> 64n) * SPREAD);
+}
+
+/** Whether any of the selectors matches the labels. */
+function anyMatches(selectors: readonly LabelSelector[], labels: Readonly<Record<string, string>>): boolean {
+  for (let i = 0; i < selectors.length; i++)
+    if (matchesLabelSelector(selectors[i] as LabelSelector, labels)) return true;
+  return false;
 }
 
 function rank(order: readonly IpFamily[], f: IpFamily): number {

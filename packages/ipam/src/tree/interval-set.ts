@@ -20,7 +20,9 @@ interface Node {
 export class IntervalSet {
   private root: Node | undefined;
   private runs = 0;
-  private members = 0n;
+  // A number, not a bigint: it moves by one per add or delete, so it stays exact (< 2^53), and a bigint
+  // increment allocates.
+  private members = 0;
   readonly skipBuggy: boolean;
 
   constructor(skipBuggy = false) {
@@ -39,7 +41,7 @@ export class IntervalSet {
 
   /** Number of taken addresses. */
   get size(): bigint {
-    return this.members;
+    return BigInt(this.members);
   }
 
   /** True when `x` is taken. */

@@ -9,8 +9,14 @@ t.test('behaves as a Map under random set/delete, across compactions', async (t)
       const model = new Map<number, string>();
       for (const [set, k] of ops) {
         if (set) {
-          m.set(k, `v${k}`);
+          // setAbsent is the fast path for a key known to be absent (or cleared).
+          if (k % 2 === 0 && !model.has(k)) m.setAbsent(k, `v${k}`);
+          else m.set(k, `v${k}`);
           model.set(k, `v${k}`);
+        } else if (k % 3 === 0 && model.has(k)) {
+          // deleteLive is the fast path for a key known to be live.
+          m.deleteLive(k);
+          model.delete(k);
         } else if (m.delete(k) !== model.delete(k)) return false;
         if (m.size !== model.size) return false;
       }

@@ -75,6 +75,7 @@ export type {
   NodeCondition,
   Namespace,
   Secret,
+  Pod,
   Lease,
   LeaseSpec,
   CoreEvent,
@@ -150,6 +151,7 @@ export {
 } from './mapping/service.js';
 export { mapEndpoints, canServe, type EndpointInfo, type ServiceEndpoints } from './mapping/endpoints.js';
 export { mapNode, canAnnounce, type NodeInfo } from './mapping/nodes.js';
+export { memberSeeds } from './mapping/seeds.js';
 export {
   l2Intents,
   l2Interfaces,

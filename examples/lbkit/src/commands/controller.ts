@@ -17,6 +17,8 @@ Service's status.
 Flags (MetalLB's names where they mean the same):
   --kubeconfig FILE     cluster credentials (default: in-cluster, then KUBECONFIG, then ~/.kube/config)
   --pod-name NAME       identity for leader election (METALLB_POD_NAME; default: the host name)
+  --ml-secret-name NAME the speakers' memberlist key Secret, created when missing (METALLB_ML_SECRET_NAME;
+                        default memberlist; empty creates none)
   --standalone          read objects from files instead of a cluster
   -f, --file PATH       (standalone) a YAML file or folder of objects; repeatable
   --state FILE          (standalone) where Service statuses are written for the speakers
@@ -28,7 +30,11 @@ Flags (MetalLB's names where they mean the same):
 
 /** `lbkit controller`: runs until SIGTERM or SIGINT. */
 export async function runController(argv: readonly string[], io: Output): Promise<number> {
-  const { values } = parseFlags(argv, { kubeconfig: { type: 'string' }, 'pod-name': { type: 'string' } });
+  const { values } = parseFlags(argv, {
+    kubeconfig: { type: 'string' },
+    'pod-name': { type: 'string' },
+    'ml-secret-name': { type: 'string' },
+  });
   if (values['help'] === true) {
     io.out(CONTROLLER_USAGE);
     return 0;
@@ -89,7 +95,12 @@ async function runClusterController(values: Record<string, unknown>, flags: Comm
   const identity = flagOrEnv(values, 'pod-name', 'METALLB_POD_NAME', hostname());
   const ctl = new ClusterController(
     kc,
-    { namespace: flags.namespace, loadBalancerClass: flags.lbClass, identity },
+    {
+      namespace: flags.namespace,
+      loadBalancerClass: flags.lbClass,
+      identity,
+      memberlistSecret: flagOrEnv(values, 'ml-secret-name', 'METALLB_ML_SECRET_NAME', 'memberlist'),
+    },
     { logger, metrics },
   );
   await runUntilSignal({

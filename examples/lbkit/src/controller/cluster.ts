@@ -6,6 +6,7 @@ import {
   LeaseElector,
   ServiceStatusWriter,
   createLeaseStore,
+  ensureMemberlistSecret,
   type Namespace,
 } from '@lbkit/k8s-adapter';
 import { Controller } from './controller.js';
@@ -23,6 +24,11 @@ export interface ClusterControllerInit {
   readonly leaseName?: string;
   /** Coalescing window for bursts of watch events, in milliseconds. */
   readonly debounceMs?: number;
+  /**
+   * The Secret holding the speakers' memberlist key (MetalLB's `--ml-secret-name`), created at start when
+   * missing. Empty creates none. @default 'memberlist'
+   */
+  readonly memberlistSecret?: string;
 }
 
 /**
@@ -38,6 +44,7 @@ export class ClusterController {
   readonly #writer: ServiceStatusWriter;
   readonly #events: EventRecorder;
   readonly #elector: LeaseElector;
+  readonly #kc: KubeConfig;
   #controller: Controller;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> = Promise.resolve();
@@ -47,6 +54,7 @@ export class ClusterController {
 
   constructor(kc: KubeConfig, init: ClusterControllerInit, components: { logger: Logger; metrics?: Metrics }) {
     this.#init = init;
+    this.#kc = kc;
     this.#log = components.logger;
     this.#metrics = components.metrics;
     this.#watcher = new ClusterWatcher(kc, { namespace: init.namespace }, { logger: components.logger });
@@ -73,6 +81,19 @@ export class ClusterController {
   }
 
   async start(): Promise<void> {
+    const secret = this.#init.memberlistSecret ?? 'memberlist';
+    if (secret !== '') {
+      // Every replica makes sure it exists; the first one creates it and the others read theirs.
+      try {
+        const r = await ensureMemberlistSecret(this.#kc, { namespace: this.#init.namespace, name: secret });
+        if (r.created) this.#log.info({ secret: `${this.#init.namespace}/${secret}` }, 'memberlist key created');
+      } catch (err) {
+        this.#log.error(
+          { secret: `${this.#init.namespace}/${secret}`, err: (err as Error).message },
+          'cannot create the memberlist key Secret; speakers without a key run unencrypted',
+        );
+      }
+    }
     this.#watcher.onChange(() => this.#schedule());
     await this.#watcher.start();
     this.#synced = true;

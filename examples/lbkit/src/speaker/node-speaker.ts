@@ -4,6 +4,7 @@ import type { BgpSpeaker } from '@lbkit/bgp';
 import type { AddressEntry, MemberEventName, MemberEvents, OwnerInfo } from '@lbkit/election';
 import {
   ConfigTracker,
+  anyMatches,
   bgpIntents,
   formatCommunity,
   l2Intents,
@@ -26,6 +27,8 @@ export interface MemberLike {
   start(): Promise<void>;
   stop(): Promise<void>;
   leave(lingerMs?: number): Promise<void>;
+  /** Adds members to join through ("host:port") and contacts them now. */
+  join(seeds: readonly string[]): unknown;
   setAddresses(entries: readonly AddressEntry[]): unknown;
   ownersFor(ips: readonly string[]): Map<string, OwnerInfo>;
   on<K extends MemberEventName>(event: K, fn: (e: MemberEvents[K]) => void): () => void;
@@ -61,6 +64,18 @@ interface Owned {
   readonly interfaces: 'all' | readonly string[];
 }
 
+/** A Service this node announces in layer 2, as ServiceL2Status reports it. */
+export interface L2Announcement {
+  /** `namespace/name`. */
+  readonly service: string;
+  readonly ips: readonly string[];
+  /** Interfaces the addresses are announced on; empty means every eligible one. */
+  readonly interfaces: readonly string[];
+}
+
+/** How this node learned that an address's previous owner is gone. */
+type LossReason = 'claim' | 'dead' | 'left';
+
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
 /**
@@ -86,6 +101,10 @@ export class NodeSpeaker {
   readonly #unsubscribe: Array<() => void> = [];
   #started = false;
   #lastState: ConfigState | undefined;
+  #servicePeers = new Map<string, readonly string[]>();
+  readonly #listeners = new Set<() => void>();
+  /** Members this node saw go, with when and how: the start of a failover it may then complete. */
+  readonly #lost = new Map<string, { at: number; reason: LossReason }>();
 
   constructor(init: NodeSpeakerInit, components: NodeSpeakerComponents) {
     this.#init = init;
@@ -107,6 +126,44 @@ export class NodeSpeaker {
     return new Map([...this.#owned.entries()].map(([, o]) => [o.intent.key, o.intent.ips]));
   }
 
+  /** The Services this node announces in layer 2 now, sorted by Service. */
+  l2Announcements(): L2Announcement[] {
+    return [...this.#owned.values()]
+      .map((o) => ({
+        service: o.intent.key,
+        ips: o.intent.ips,
+        interfaces: o.interfaces === 'all' ? [] : [...o.interfaces],
+      }))
+      .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+  }
+
+  /**
+   * The BGP peers (by name) this node intends to advertise each Service to, as ServiceBGPStatus reports
+   * it: only this node's peers, and only Services with at least one.
+   */
+  bgpServicePeers(): Map<string, readonly string[]> {
+    return new Map(this.#servicePeers);
+  }
+
+  /**
+   * Calls `fn` after anything {@link l2Announcements} or {@link bgpServicePeers} report may have changed
+   * (an update, an ownership change). Returns the unsubscribe function.
+   */
+  onChange(fn: () => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  #changed(): void {
+    for (const fn of this.#listeners) {
+      try {
+        fn();
+      } catch (err) {
+        this.#log.error({ err: (err as Error).message }, 'change listener failed');
+      }
+    }
+  }
+
   /** Prefixes this node advertises over BGP now. */
   advertised(): string[] {
     return [...this.#prefixes.keys()].sort();
@@ -115,11 +172,17 @@ export class NodeSpeaker {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
-    this.#unsubscribe.push(this.#c.member.on('owner-changed', (e) => void this.#onOwner(e.info)));
+    this.#unsubscribe.push(
+      this.#c.member.on('owner-changed', (e) => void this.#onOwner(e.info, e.previous).then(() => this.#changed())),
+    );
+    this.#unsubscribe.push(this.#c.member.on('claim', (e) => this.#noteLoss(e.owner, 'claim')));
     for (const ev of ['member-alive', 'member-suspect', 'member-dead', 'member-left'] as const) {
       this.#unsubscribe.push(
         this.#c.member.on(ev, (e) => {
           this.#log.info({ member: e.member.name, event: ev }, 'membership changed');
+          if (ev === 'member-dead') this.#noteLoss(e.member.name, 'dead');
+          else if (ev === 'member-left') this.#noteLoss(e.member.name, 'left');
+          else if (ev === 'member-alive') this.#lost.delete(e.member.name);
           this.#syncMemberMetrics();
         }),
       );
@@ -174,7 +237,7 @@ export class NodeSpeaker {
       [...this.#intents.values()].map((i) => ({ ip: i.hashIp, nodes: i.nodes, preferences: i.preferences })),
     );
     const owners = this.#c.member.ownersFor([...this.#intents.keys()]);
-    for (const info of owners.values()) await this.#onOwner(info);
+    for (const info of owners.values()) await this.#onOwner(info, undefined);
     for (const [ip, o] of [...this.#owned]) if (!this.#intents.has(ip)) await this.#withdraw(ip, o);
 
     // BGP: this node's prefixes to its selected peers.
@@ -184,16 +247,27 @@ export class NodeSpeaker {
       networkUnavailable: false,
       excludedFromLoadBalancers: false,
     };
-    if (this.#c.bgp !== undefined)
-      await this.#syncBgp(
-        state.config,
-        bgpIntents(state.config, objects.services, endpoints, me, {
-          ignoreExcludeLabel: this.#init.ignoreExcludeLabel ?? false,
-        }),
-      );
+    // Only the peers whose node selectors match this node (all peers when a peer has none).
+    const myPeers = state.config.peers.filter((p) => anyMatches(p.nodeSelectors, me.labels));
+    const bgp = bgpIntents(state.config, objects.services, endpoints, me, {
+      ignoreExcludeLabel: this.#init.ignoreExcludeLabel ?? false,
+    });
+    const names = myPeers.map((p) => p.name).sort();
+    this.#servicePeers = new Map();
+    for (const [svc, peers] of bgp.servicePeers) {
+      const to = peers.length === 0 ? names : peers.filter((p) => names.includes(p));
+      if (to.length > 0) this.#servicePeers.set(svc, to);
+    }
+    if (this.#c.bgp !== undefined) await this.#syncBgp(myPeers, bgp);
+    this.#changed();
   }
 
-  async #onOwner(info: OwnerInfo): Promise<void> {
+  /** Remembers when this node learned that `member` is gone, unless it already knew. */
+  #noteLoss(member: string, reason: LossReason): void {
+    if (!this.#lost.has(member)) this.#lost.set(member, { at: this.#c.clock.now(), reason });
+  }
+
+  async #onOwner(info: OwnerInfo, previous: string | undefined): Promise<void> {
     const intent = this.#intents.get(info.ip);
     const held = this.#owned.get(info.ip);
     if (intent === undefined || !this.#started) return;
@@ -210,8 +284,20 @@ export class NodeSpeaker {
         );
       }
       this.#c.metrics?.lbkit.ownershipChanges.inc({ reason: info.localReason });
+      // A failover this node completes: from when it learned the previous owner was gone to now, announced.
+      const loss = previous === undefined ? undefined : this.#lost.get(previous);
+      const failoverMs = loss === undefined ? undefined : this.#c.clock.now() - loss.at;
+      if (loss !== undefined && failoverMs !== undefined)
+        this.#c.metrics?.lbkit.failoverSeconds.observe({ service: intent.key, reason: loss.reason }, failoverMs / 1000);
       this.#log.info(
-        { service: intent.key, ips: intent.ips, reason: info.reason, standby: info.standby },
+        {
+          service: intent.key,
+          ips: intent.ips,
+          reason: info.reason,
+          standby: info.standby,
+          ...(previous === undefined ? {} : { previous }),
+          ...(failoverMs === undefined ? {} : { failoverMs, lossReason: loss?.reason }),
+        },
         'announcing (layer 2)',
       );
     } else if (held !== undefined) {
@@ -237,12 +323,12 @@ export class NodeSpeaker {
     }
   }
 
-  async #syncBgp(config: LbConfig, intents: ReturnType<typeof bgpIntents>): Promise<void> {
+  async #syncBgp(myPeers: readonly PeerConfig[], intents: ReturnType<typeof bgpIntents>): Promise<void> {
     const factory = this.#c.bgp;
     if (factory === undefined) return;
     // One BGP speaker per local AS and router ID; a change of its peers' configuration rebuilds it.
     const groups = new Map<string, PeerConfig[]>();
-    for (const p of config.peers) {
+    for (const p of myPeers) {
       const id = p.routerID ?? this.#init.nodeAddress;
       const k = `${p.myASN}|${id}`;
       groups.set(k, [...(groups.get(k) ?? []), p]);
@@ -290,6 +376,15 @@ export class NodeSpeaker {
           { peer: name },
           [...next.values()].filter((p) => p.peers === 'all' || p.peers.has(name)).length,
         );
+  }
+
+  /** Every BGP session of this node: peer name, address and state. */
+  bgpSessions(): Array<{ peer: string; address: string; state: string }> {
+    const out: Array<{ peer: string; address: string; state: string }> = [];
+    for (const s of this.#speakers.values())
+      for (const st of s.speaker.sessions())
+        out.push({ peer: s.peers.get(st.peer) ?? st.peer, address: st.peer, state: st.state });
+    return out.sort((a, b) => (a.peer < b.peer ? -1 : a.peer > b.peer ? 1 : 0));
   }
 
   /** Export policy for a speaker: a prefix goes only to the peers its advertisements name. */

@@ -89,6 +89,13 @@ export interface Secret extends KubeObject {
   stringData?: Record<string, string>;
 }
 
+/** The parts of a Pod the speakers read: which node it runs on and its address (host network: the node's). */
+export interface Pod extends KubeObject {
+  metadata?: ObjectMeta;
+  spec?: { nodeName?: string; hostNetwork?: boolean };
+  status?: { phase?: string; podIP?: string; podIPs?: Array<{ ip: string }>; hostIP?: string };
+}
+
 /** `Lease.spec` (coordination.k8s.io/v1). Times are RFC 3339 with microseconds. */
 export interface LeaseSpec {
   holderIdentity?: string | null;

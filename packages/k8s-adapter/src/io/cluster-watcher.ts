@@ -11,7 +11,7 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { silentLogger, type Logger } from '@lbkit/core';
-import type { EndpointSlice, Namespace, Node, Secret, Service } from '../api/core.js';
+import type { EndpointSlice, Namespace, Node, Pod, Secret, Service } from '../api/core.js';
 import { METALLB_GROUP } from '../api/metallb.js';
 import type {
   BFDProfile,
@@ -43,7 +43,8 @@ export type WatchedKind =
   | 'BFDProfile'
   | 'Community'
   | 'ServiceL2Status'
-  | 'ServiceBGPStatus';
+  | 'ServiceBGPStatus'
+  | 'Pod';
 
 /** Kinds whose change can change the configuration. */
 export const CONFIG_KINDS: ReadonlySet<WatchedKind> = new Set([
@@ -71,6 +72,11 @@ export interface ClusterWatcherInit {
   namespace: string;
   /** Watch ServiceL2Status and ServiceBGPStatus too (speakers). @default false */
   statusObjects?: boolean;
+  /**
+   * Watch the Pods in MetalLB's namespace that match this label selector (speakers: the other speakers,
+   * whose addresses seed the membership; MetalLB's `--ml-labels`). Unset watches no Pods.
+   */
+  podSelector?: string;
   backoff?: BackoffInit;
 }
 
@@ -158,6 +164,13 @@ export class ClusterWatcher {
       crd('ServiceL2Status', 'servicel2statuses');
       crd('ServiceBGPStatus', 'servicebgpstatuses');
     }
+    if (this.#init.podSelector !== undefined)
+      this.#add(
+        'Pod',
+        `/api/v1/namespaces/${ns}/pods`,
+        () => asList(core.listNamespacedPod({ namespace: ns, labelSelector: this.#init.podSelector as string })),
+        this.#init.podSelector,
+      );
     await Promise.all([...this.#informers.values()].map((i) => i.start()));
   }
 
@@ -168,10 +181,16 @@ export class ClusterWatcher {
     await Promise.all([...this.#informers.values()].map((i) => i.stop()));
   }
 
-  #add(kind: WatchedKind, path: string, list: Lister): void {
+  #add(kind: WatchedKind, path: string, list: Lister, labelSelector?: string): void {
     const inf = new ResilientInformer<KubernetesObject>(
       this.#kc,
-      { path, list, name: kind, ...(this.#init.backoff === undefined ? {} : { backoff: this.#init.backoff }) },
+      {
+        path,
+        list,
+        name: kind,
+        ...(labelSelector === undefined ? {} : { labelSelector }),
+        ...(this.#init.backoff === undefined ? {} : { backoff: this.#init.backoff }),
+      },
       { logger: this.#log, ...(this.#components.random === undefined ? {} : { random: this.#components.random }) },
     );
     const emit = (type: WatchChange['type']) => (object: KubernetesObject) => {
@@ -234,6 +253,11 @@ export class ClusterWatcher {
   /** Every Node. */
   nodes(): Node[] {
     return this.#list<Node>('Node');
+  }
+
+  /** The Pods matching `podSelector` (empty when not watched). */
+  pods(): Pod[] {
+    return this.#list<Pod>('Pod');
   }
 
   /** Status objects (when watched). */

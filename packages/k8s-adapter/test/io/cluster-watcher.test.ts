@@ -95,6 +95,50 @@ t.test('typed view of every watched kind; equals the server after faults', async
   t.equal(w.endpointSlicesOf('shop', 'db').length, 1);
 });
 
+t.test('speaker Pods: only those the label selector matches, kept up to date', async (t) => {
+  const server = await FakeApiServer.start();
+  seed(server);
+  const speaker = (name: string, ip: string, component = 'speaker') =>
+    server.store.create('pods', NS, {
+      metadata: { name, labels: { app: 'lbkit', component } },
+      status: { phase: 'Running', podIP: ip },
+    });
+  speaker('speaker-a', '192.0.2.1');
+  speaker('controller-x', '192.0.2.9', 'controller');
+  server.store.create('pods', 'shop', {
+    metadata: { name: 'speaker-elsewhere', labels: { app: 'lbkit', component: 'speaker' } },
+    status: { phase: 'Running', podIP: '192.0.2.8' },
+  });
+  const w = new ClusterWatcher(server.kubeConfig(), { namespace: NS, podSelector: 'app=lbkit,component=speaker' });
+  const seen: string[] = [];
+  w.onChange((c) => {
+    if (c.kind === 'Pod') seen.push(`${c.type} ${c.object.metadata?.name ?? ''}`);
+  });
+  t.teardown(async () => {
+    await w.stop();
+    await server.stop();
+  });
+  await w.start();
+  t.same(
+    w.pods().map((p) => p.metadata?.name),
+    ['speaker-a'],
+    'the controller and Pods of other namespaces are left out',
+  );
+  speaker('speaker-b', '192.0.2.2');
+  await eventually(() => w.pods().length === 2, 'a new speaker Pod');
+  t.ok(seen.includes('add speaker-b'), 'its arrival is reported');
+  server.store.delete('pods', NS, 'speaker-a');
+  await eventually(() => w.pods().length === 1, 'a deleted speaker Pod');
+  t.same(
+    w.pods().map((p) => p.metadata?.name),
+    ['speaker-b'],
+  );
+  const plain = new ClusterWatcher(server.kubeConfig(), { namespace: NS });
+  await plain.start();
+  t.same(plain.pods(), [], 'no selector, no Pod watch');
+  await plain.stop();
+});
+
 t.test('EndpointSlice v1beta1 on servers without v1', async (t) => {
   const server = await FakeApiServer.start({ endpointSliceVersions: ['v1beta1'] });
   seed(server, 'v1beta1');

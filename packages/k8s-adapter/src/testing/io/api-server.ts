@@ -20,8 +20,10 @@ import {
 
 /** Options of {@link FakeApiServer.start}. */
 export interface FakeApiServerInit extends ResourceSetOptions {
-  /** Port on 127.0.0.1. @default 0 (any free port) */
+  /** Port on `host`. @default 0 (any free port) */
   port?: number;
+  /** Address to listen on (an end-to-end lab puts the server on a namespace's address). @default '127.0.0.1' */
+  host?: string;
   /** Extra resource types to serve. */
   resources?: ResourceType[];
   /** Interval between BOOKMARK events on watches that allow them. @default 1000 — real servers use about a minute; tests want them sooner. */
@@ -84,16 +86,17 @@ export class FakeApiServer {
     });
   }
 
-  /** Starts a server on 127.0.0.1. */
+  /** Starts a server on `init.host` (127.0.0.1 unless given). */
   static async start(init: FakeApiServerInit = {}): Promise<FakeApiServer> {
     const s = new FakeApiServer(init);
     await s.#listen(init.port ?? 0);
     return s;
   }
 
-  /** `http://127.0.0.1:<port>`. */
+  /** `http://<host>:<port>`. */
   get url(): string {
-    return `http://127.0.0.1:${this.#port}`;
+    const host = this.#init.host ?? '127.0.0.1';
+    return `http://${host.includes(':') ? `[${host}]` : host}:${this.#port}`;
   }
 
   /** A client-node KubeConfig for this server (no authentication). */
@@ -199,7 +202,7 @@ export class FakeApiServer {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
+      server.listen(port, this.#init.host ?? '127.0.0.1', () => resolve());
     });
     const addr = server.address();
     this.#port = typeof addr === 'object' && addr !== null ? addr.port : port;

@@ -146,7 +146,7 @@ t.test(
       { namespace: 'metallb-system', loadBalancerClass: '', files: FILES, stateFile: state },
       { logger: silentLogger },
     );
-    t.equal(controller.pass(), 3, 'the controller gives the three Services their addresses');
+    t.equal(controller.pass(), 4, 'the controller gives the four Services their addresses');
     const services = readState(state).services;
     const web = services['default/web']?.ips[0] ?? '';
     const web6 = services['default/web6']?.ips[0] ?? '';
@@ -273,6 +273,28 @@ t.test(
       `BIRD has ${web6}/128 from the three nodes over IPv6`,
     );
     t.same(v6Routes[0]?.communities.sort(), ['64512:100', '64512:200'], 'with the communities');
+
+    // (4b) Dual-stack: one Service, an address of each family, each over its own family's sessions.
+    const dual = readState(state).services['default/dual']?.ips ?? [];
+    t.equal(dual.length, 2, `the dual-stack Service has ${dual.join(' and ')}`);
+    const [dual4, dual6] = dual as [string, string];
+    const dualRoutes = await until(
+      `routes to ${dual4} and ${dual6} from the three nodes`,
+      async () => {
+        const [r4, r6] = [await ctl.routes('master4', dual4), await ctl.routes('master6', dual6)];
+        return protocols(r4) === 'a4,b4,c4' && protocols(r6) === 'a6,b6,c6' ? [r4, r6] : undefined;
+      },
+      20_000,
+      100,
+    );
+    t.same(
+      dualRoutes.map((rs) => rs.map((r) => r.via).sort()),
+      [
+        ['192.0.2.1', '192.0.2.2', '192.0.2.3'],
+        ['2001:db8::1', '2001:db8::2', '2001:db8::3'],
+      ],
+      `BIRD has ${dual4}/32 over IPv4 and ${dual6}/128 over IPv6 from every node`,
+    );
 
     // (5a) SIGKILL of node-b's speaker: the kernel closes its TCP session, BIRD withdraws at once.
     const killedAt = Date.now();

@@ -66,7 +66,12 @@ export async function runController(argv: readonly string[], io: Output): Promis
         name: 'config',
         check: () =>
           ctl.ready
-            ? { ok: true, reason: 'configuration loaded' }
+            ? {
+                ok: true,
+                reason: ctl.stale
+                  ? 'configuration loaded; the latest one is invalid, so the last good one is in force'
+                  : 'configuration loaded',
+              }
             : { ok: false, reason: 'no valid configuration yet' },
       },
     ],

@@ -171,7 +171,12 @@ export async function runSpeaker(argv: readonly string[], io: Output): Promise<n
         name: 'config',
         check: () =>
           speaker.configState?.config !== undefined
-            ? { ok: true, reason: 'configuration loaded' }
+            ? {
+                ok: true,
+                reason: speaker.configState.stale
+                  ? 'configuration loaded; the latest one is invalid, so the last good one is in force'
+                  : 'configuration loaded',
+              }
             : { ok: false, reason: 'no valid configuration yet' },
       },
       ...(cluster === undefined

@@ -99,7 +99,7 @@ export class Controller {
     const results = new Map<string, AllocateResult>();
     if (config.config === undefined) {
       // Before the first valid configuration MetalLB touches no Service (§3.1 step 2).
-      for (const e of config.errors) this.#log.warn({ field: e.field, kind: e.kind, name: e.name }, e.message);
+      for (const e of config.errors) this.#log.warn({ field: e.field, kind: e.kind, object: e.name }, e.message);
       return { config, statuses, events, counts: [], results };
     }
     if (config.generation !== this.#generation) {

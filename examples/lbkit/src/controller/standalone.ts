@@ -30,6 +30,7 @@ export class StandaloneController {
   #fingerprint = '';
   #loaded = false;
   #passes = 0;
+  #stale = false;
 
   constructor(init: StandaloneControllerInit, components: { logger: Logger; metrics?: Metrics }) {
     this.#init = init;
@@ -46,6 +47,11 @@ export class StandaloneController {
     return this.#loaded;
   }
 
+  /** True while the latest configuration is invalid and the last good one is in force. */
+  get stale(): boolean {
+    return this.#stale;
+  }
+
   get controller(): Controller {
     return this.#controller;
   }
@@ -58,8 +64,9 @@ export class StandaloneController {
     const state = readState(this.#init.stateFile);
     const out = this.#controller.reconcile(withState(loaded.objects, state));
     this.#loaded = out.config.config !== undefined;
+    this.#stale = out.config.stale;
     if (out.config.reason === 'invalid-kept-last-good' || out.config.reason === 'invalid-never-loaded') {
-      for (const e of out.config.errors) this.#log.error({ kind: e.kind, name: e.name, field: e.field }, e.message);
+      for (const e of out.config.errors) this.#log.error({ kind: e.kind, object: e.name, field: e.field }, e.message);
     }
     for (const e of out.events)
       this.#log[e.event.type === 'Warning' ? 'warn' : 'info'](

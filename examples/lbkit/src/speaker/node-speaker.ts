@@ -102,6 +102,7 @@ export class NodeSpeaker {
   #started = false;
   #lastState: ConfigState | undefined;
   #servicePeers = new Map<string, readonly string[]>();
+  #loggedErrors = '';
   readonly #listeners = new Set<() => void>();
   /** Members this node saw go, with when and how: the start of a failover it may then complete. */
   readonly #lost = new Map<string, { at: number; reason: LossReason }>();
@@ -221,8 +222,11 @@ export class NodeSpeaker {
       this.#c.metrics.k8s.configLoaded.set(state.loaded ? 1 : 0);
       this.#c.metrics.k8s.configStale.set(state.stale ? 1 : 0);
     }
-    if (state.errors.length > 0)
-      for (const e of state.errors) this.#log.error({ kind: e.kind, name: e.name, field: e.field }, e.message);
+    // Each distinct set of errors is logged once, not again on every update while it lasts.
+    const errorText = state.errors.map((e) => e.message).join('\n');
+    if (errorText !== this.#loggedErrors)
+      for (const e of state.errors) this.#log.error({ kind: e.kind, object: e.name, field: e.field }, e.message);
+    this.#loggedErrors = errorText;
     if (state.config === undefined) return;
     this.#config = state.config;
     const endpoints = endpointsByService(objects.endpointSlices);

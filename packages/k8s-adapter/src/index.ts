@@ -157,6 +157,8 @@ export {
   l2Interfaces,
   bgpIntents,
   poolOfAddress,
+  nodeSkipReason,
+  type NodeSkipReason,
   type L2Intent,
   type BgpIntents,
   type BgpPrefixIntent,

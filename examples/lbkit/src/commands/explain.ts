@@ -14,6 +14,7 @@ import {
   poolOfAddress,
   toIpamRequest,
   type AnnounceSkipReason,
+  type NodeSkipReason,
   type LbConfig,
   type NodeInfo,
   type Service,
@@ -128,9 +129,6 @@ interface AnnounceOptions {
   readonly ignoreExcludeLabel: boolean;
 }
 
-/** Why one node does not announce an address it could otherwise announce. */
-type NodeSkipReason = 'network-unavailable' | 'excluded' | 'node-selector' | 'no-local-endpoint' | 'unexplained';
-
 /** The reasons an address is announced by no node at all, in words. */
 const SKIP_TEXT: Readonly<Record<AnnounceSkipReason, string>> = {
   'no-address': 'the Service has no address',
@@ -207,7 +205,6 @@ function explainLayer2(
     return;
   }
   const adNames = ads.map((a) => a.name).join(', ');
-  const local = svc.spec?.externalTrafficPolicy === 'Local';
   if (intent.skip === 'no-eligible-node') {
     io.out(`layer2: not announced: ${SKIP_TEXT['no-eligible-node']} (L2Advertisement ${adNames}) [no-eligible-node]`);
   } else {
@@ -234,7 +231,7 @@ function explainLayer2(
   }
   for (const n of nodes) {
     if (intent.nodes.includes(n.name)) continue;
-    const why = nodeSkip(n, options, () => ads.some((a) => a.nodes.has(n.name)), local, eps);
+    const why = intent.excludedNodes[n.name] ?? 'unexplained';
     const text =
       why === 'node-selector' ? `not selected by the nodeSelectors of L2Advertisement ${adNames}` : nodeSkipText(why);
     io.out(`  node ${n.name}: not eligible: ${text} [${why}]`);
@@ -285,7 +282,6 @@ function explainBgp(
   }
   const lines: string[] = [];
   let advertising = 0;
-  const local = svc.spec?.externalTrafficPolicy === 'Local';
   for (const n of nodes) {
     // Each speaker parses the configuration for its own node: advertisements and peers that do not select
     // the node are not part of it.
@@ -300,9 +296,9 @@ function explainBgp(
     const intents = bgpIntents(mine, services, endpoints, n, { ignoreExcludeLabel: options.ignoreExcludeLabel });
     const skip = intents.skipped.get(key);
     if (skip !== undefined) {
-      const why: NodeSkipReason | AnnounceSkipReason =
+      const why: NodeSkipReason | AnnounceSkipReason | 'unexplained' =
         skip === 'no-eligible-node'
-          ? nodeSkip(n, options, () => true, local, eps)
+          ? (intents.nodeSkips.get(key) ?? 'unexplained')
           : skip === 'no-advertisement'
             ? 'node-selector'
             : skip;
@@ -311,7 +307,7 @@ function explainBgp(
           ? `not selected by the nodeSelectors of BGPAdvertisement ${ads.map((a) => a.name).join(', ')}`
           : why in SKIP_TEXT
             ? SKIP_TEXT[why as AnnounceSkipReason]
-            : nodeSkipText(why as NodeSkipReason);
+            : nodeSkipText(why as NodeSkipReason | 'unexplained');
       lines.push(`  node ${n.name}: not advertised: ${text} [${why}]`);
       continue;
     }
@@ -344,23 +340,7 @@ function explainBgp(
   for (const l of lines) io.out(l);
 }
 
-/** Why `node` may not announce, checked in the order the package's intents apply them. */
-function nodeSkip(
-  node: NodeInfo,
-  options: AnnounceOptions,
-  selected: () => boolean,
-  local: boolean,
-  eps: ServiceEndpoints | undefined,
-): NodeSkipReason {
-  if (node.networkUnavailable) return 'network-unavailable';
-  if (node.excludedFromLoadBalancers && !options.ignoreExcludeLabel) return 'excluded';
-  if (!selected()) return 'node-selector';
-  if (local && eps?.servingNodes.has(node.name) !== true) return 'no-local-endpoint';
-  // Unreachable while the checks above mirror the package's; named so a divergence shows rather than hides.
-  return 'unexplained';
-}
-
-function nodeSkipText(why: NodeSkipReason): string {
+function nodeSkipText(why: NodeSkipReason | 'unexplained'): string {
   switch (why) {
     case 'network-unavailable':
       return 'the Node has the condition NetworkUnavailable=True';

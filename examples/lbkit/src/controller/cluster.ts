@@ -7,12 +7,11 @@ import {
   ServiceStatusWriter,
   createLeaseStore,
   ensureMemberlistSecret,
-  type Namespace,
 } from '@lbkit/k8s-adapter';
 import { Controller } from './controller.js';
 import { syncControllerMetrics } from './metrics-sync.js';
 import type { Metrics } from '../ops/metrics.js';
-import type { ObjectSet } from '../objects/object-set.js';
+import { objectSetOf } from '../objects/object-set.js';
 
 /** Options of {@link ClusterController}. */
 export interface ClusterControllerInit {
@@ -142,15 +141,7 @@ export class ClusterController {
   async #pass(): Promise<void> {
     if (!this.#dirty || !this.#elector.isLeader()) return;
     this.#dirty = false;
-    const config = this.#watcher.configInput();
-    const objects: ObjectSet = {
-      config,
-      services: this.#watcher.services(),
-      endpointSlices: this.#watcher.endpointSlices(),
-      nodes: this.#watcher.nodes(),
-      namespaces: (config.namespaces ?? []) as readonly Namespace[],
-      secrets: config.secrets ?? [],
-    };
+    const objects = objectSetOf(this.#watcher);
     const out = this.#controller.reconcile(objects);
     if (this.#metrics !== undefined) syncControllerMetrics(this.#metrics, out.config, out.counts);
     for (const s of out.statuses) {

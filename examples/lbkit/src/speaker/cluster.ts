@@ -7,12 +7,11 @@ import {
   memberSeeds,
   memberlistKey,
   nodeAssignedEvent,
-  type Namespace,
   type OwnerReference,
   type Service,
 } from '@lbkit/k8s-adapter';
 import type { Metrics } from '../ops/metrics.js';
-import type { ObjectSet } from '../objects/object-set.js';
+import { objectSetOf } from '../objects/object-set.js';
 import type { MemberLike, NodeSpeaker } from './node-speaker.js';
 
 /** Options of {@link ClusterSpeaker}. */
@@ -204,15 +203,7 @@ export class ClusterSpeaker {
 
   async #pass(): Promise<void> {
     if (this.#stopped) return;
-    const config = this.#watcher.configInput();
-    const objects: ObjectSet = {
-      config,
-      services: this.#watcher.services(),
-      endpointSlices: this.#watcher.endpointSlices(),
-      nodes: this.#watcher.nodes(),
-      namespaces: (config.namespaces ?? []) as readonly Namespace[],
-      secrets: config.secrets ?? [],
-    };
+    const objects = objectSetOf(this.#watcher);
     await this.#c.speaker.update(objects);
     this.#metrics()?.k8s.updates.inc();
     const state = this.#c.speaker.configState;

@@ -28,6 +28,35 @@ export type AnnounceSkipReason =
   /** No node is both selected and able to announce (and, for Local, hosts a serving endpoint). */
   | 'no-eligible-node';
 
+/** Why one node does not announce an address that other nodes may (checked in this order). */
+export type NodeSkipReason =
+  /** The Node has the condition NetworkUnavailable=True. */
+  | 'network-unavailable'
+  /** The Node carries the exclude-from-external-load-balancers label (and `ignoreExcludeLabel` is off). */
+  | 'excluded'
+  /** No matching advertisement's nodeSelectors select the node. */
+  | 'node-selector'
+  /** `externalTrafficPolicy: Local` and no serving endpoint of the Service runs on the node. */
+  | 'no-local-endpoint';
+
+/**
+ * Why `node` may not announce a Service, or undefined when it may: the one rule both {@link l2Intents} and
+ * {@link bgpIntents} apply per node. `selected` says whether a matching advertisement selects the node.
+ */
+export function nodeSkipReason(
+  node: NodeInfo,
+  selected: boolean,
+  local: boolean,
+  endpoints: ServiceEndpoints | undefined,
+  options: IntentOptions = {},
+): NodeSkipReason | undefined {
+  if (node.networkUnavailable) return 'network-unavailable';
+  if (!canAnnounce(node, options.ignoreExcludeLabel === true)) return 'excluded';
+  if (!selected) return 'node-selector';
+  if (local && endpoints?.servingNodes.has(node.name) !== true) return 'no-local-endpoint';
+  return undefined;
+}
+
 /** One layer 2 Service as the election needs it. */
 export interface L2Intent {
   /** `namespace/name`. */
@@ -43,6 +72,8 @@ export interface L2Intent {
   readonly preferences: Readonly<Record<string, number>>;
   /** The matching L2Advertisements, by name. */
   readonly advertisements: readonly string[];
+  /** Every node that is not eligible, with why (filled once the Service reaches node selection). */
+  readonly excludedNodes: Readonly<Record<string, NodeSkipReason>>;
   readonly skip?: AnnounceSkipReason;
 }
 
@@ -98,7 +129,6 @@ export function l2Intents(
   nodes: readonly NodeInfo[],
   options: IntentOptions = {},
 ): L2Intent[] {
-  const able = nodes.filter((n) => canAnnounce(n, options.ignoreExcludeLabel === true));
   const out: L2Intent[] = [];
   for (const svc of services) {
     if (svc.spec?.type !== 'LoadBalancer') continue;
@@ -112,6 +142,7 @@ export function l2Intents(
       nodes: [] as string[],
       preferences: {},
       advertisements: [] as string[],
+      excludedNodes: {},
     };
     if (ips.length === 0) {
       out.push({ ...base, skip: 'no-address' });
@@ -141,11 +172,20 @@ export function l2Intents(
       continue;
     }
     const local = svc.spec?.externalTrafficPolicy === 'Local';
-    const eligible = able
-      .filter((n) => ads.some((a) => a.nodes.has(n.name)))
-      .filter((n) => !local || eps.servingNodes.has(n.name))
-      .map((n) => n.name)
-      .sort();
+    const excludedNodes: Record<string, NodeSkipReason> = {};
+    const eligible: string[] = [];
+    for (const n of nodes) {
+      const why = nodeSkipReason(
+        n,
+        ads.some((a) => a.nodes.has(n.name)),
+        local,
+        eps,
+        options,
+      );
+      if (why === undefined) eligible.push(n.name);
+      else excludedNodes[n.name] = why;
+    }
+    eligible.sort();
     const preferences: Record<string, number> = {};
     for (const n of eligible) {
       let w = 0;
@@ -157,6 +197,7 @@ export function l2Intents(
       advertisements,
       nodes: eligible,
       preferences,
+      excludedNodes,
       ...(eligible.length === 0 ? { skip: 'no-eligible-node' as const } : {}),
     });
   }
@@ -191,6 +232,8 @@ export interface BgpPrefixIntent {
 export interface BgpIntents {
   readonly prefixes: readonly BgpPrefixIntent[];
   readonly skipped: ReadonlyMap<string, AnnounceSkipReason>;
+  /** For the Services skipped as `no-eligible-node`: why this node may not advertise them. */
+  readonly nodeSkips: ReadonlyMap<string, NodeSkipReason>;
   /** Peers each advertised Service is handed to (for ServiceBGPStatus); empty list means every peer. */
   readonly servicePeers: ReadonlyMap<string, readonly string[]>;
 }
@@ -210,6 +253,7 @@ export function bgpIntents(
   options: IntentOptions = {},
 ): BgpIntents {
   const skipped = new Map<string, AnnounceSkipReason>();
+  const nodeSkips = new Map<string, NodeSkipReason>();
   const servicePeers = new Map<string, readonly string[]>();
   const byPrefix = new Map<
     string,
@@ -221,7 +265,6 @@ export function bgpIntents(
       services: Set<string>;
     }
   >();
-  const able = canAnnounce(node, options.ignoreExcludeLabel === true);
   for (const svc of services) {
     if (svc.spec?.type !== 'LoadBalancer') continue;
     const key = serviceKey(svc);
@@ -249,8 +292,11 @@ export function bgpIntents(
       skipped.set(key, 'no-serving-endpoint');
       continue;
     }
-    if (!able || (local && !eps.servingNodes.has(node.name))) {
+    // The advertisements above already select this node.
+    const why = nodeSkipReason(node, true, local, eps, options);
+    if (why !== undefined) {
       skipped.set(key, 'no-eligible-node');
+      nodeSkips.set(key, why);
       continue;
     }
     const peers = new Set<string>();
@@ -295,5 +341,5 @@ export function bgpIntents(
       peers: e.peers === 'all' ? [] : [...e.peers].sort(),
       services: [...e.services].sort(),
     }));
-  return { prefixes, skipped, servicePeers };
+  return { prefixes, skipped, nodeSkips, servicePeers };
 }

@@ -99,7 +99,18 @@ t.test('layer 2: eligible nodes, preferences and skip reasons (metallb.md §4.1)
   t.equal(web?.pool, 'public');
   t.same(web?.advertisements, ['all', 'zone-a-pref']);
   t.equal(web?.skip, undefined);
+  t.same(web?.excludedNodes, { n3: 'excluded', n4: 'network-unavailable' }, 'every node left out, with why');
   t.same(got.get('shop/local')?.nodes, ['n2'], 'Local: only nodes with a serving endpoint');
+  t.same(
+    got.get('shop/local')?.excludedNodes,
+    { n1: 'no-local-endpoint', n3: 'excluded', n4: 'network-unavailable' },
+    'Local: a node without a serving endpoint says so',
+  );
+  t.same(
+    l2Intents(config, services, eps, infos, { ignoreExcludeLabel: true }).find((i) => i.key === 'shop/web')?.nodes,
+    ['n1', 'n2', 'n3'],
+    'ignoreExcludeLabel lets the labelled node announce',
+  );
   t.equal(got.get('shop/idle')?.skip, 'no-serving-endpoint');
   t.equal(got.get('shop/unadvertised')?.skip, 'no-advertisement');
   t.equal(got.get('shop/pending')?.skip, 'no-address');
@@ -128,6 +139,21 @@ t.test('layer 2: shared IP with service selectors announces nowhere; preferred n
   t.equal(shared.skip, 'shared-ip-with-service-selector');
   const plain = l2Intents(config, [svc('web', ['192.0.2.3'], { labels: { app: 'web' } })], eps, infos)[0]!;
   t.same(plain.nodes, ['n1', 'n2']);
+  t.same(
+    plain.excludedNodes,
+    { n3: 'excluded', n4: 'network-unavailable' },
+    'the exclusion label is named before the node selector',
+  );
+  const zoneB = l2Intents(
+    cfg({
+      l2Advertisements: [l2('b', { ipAddressPools: ['public'], nodeSelectors: [{ matchLabels: { zone: 'b' } }] })],
+    }),
+    [svc('web', ['192.0.2.3'])],
+    eps,
+    infos,
+    { ignoreExcludeLabel: true },
+  )[0]!;
+  t.same(zoneB.excludedNodes, { n1: 'node-selector', n2: 'node-selector', n4: 'network-unavailable' });
   const mismatch = l2Intents(config, [svc('web', ['192.0.2.3'], { labels: { app: 'db' } })], eps, infos)[0]!;
   t.equal(mismatch.skip, 'no-advertisement');
 });
@@ -170,6 +196,7 @@ t.test('bgp: prefixes per node with aggregation, communities unioned, peers and 
     ],
   );
   t.equal(n1.skipped.get('shop/local'), 'no-eligible-node', 'Local with no endpoint on this node');
+  t.equal(n1.nodeSkips.get('shop/local'), 'no-local-endpoint', 'and why');
   t.equal(n1.skipped.get('shop/other'), 'no-advertisement');
   t.same(n1.servicePeers.get('shop/web'), [], 'an advertisement with no peer list goes to every peer');
   const n2 = bgpIntents(config, services, eps, infos[1]!);
@@ -179,6 +206,8 @@ t.test('bgp: prefixes per node with aggregation, communities unioned, peers and 
   );
   const n4 = bgpIntents(config, services, eps, infos[3]!);
   t.same(n4.prefixes, [], 'a NetworkUnavailable node advertises nothing');
+  t.equal(n4.nodeSkips.get('shop/web'), 'network-unavailable');
+  t.equal(bgpIntents(config, services, eps, infos[2]!).nodeSkips.get('shop/web'), 'excluded');
 });
 
 t.test('poolOfAddress prefers the annotated pool when it holds the address', async (t) => {

@@ -6,43 +6,20 @@
 //    our responder (a VIP on no interface), then for the Linux kernel answering for an address configured on
 //    the same interface, in the same run. Latency is measured in the generator's user space, so it includes
 //    the generator's own receive path, the same for both.
-import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { ipToBytes, parseIp, parseMac } from '@lbkit/core';
-import { Lab, hasProgram } from '@lbkit/testkit';
+import { BenchReporter, Lab, hasProgram, roundTo } from '@lbkit/testkit';
 import { Responder, buildArpProbe, encodeArp, encodeEthernet, EtherType } from '../src/index.js';
 
-const json = process.argv.includes('--json');
-const argNum = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const PACED = argNum('--paced', 100_000);
-const FLAT = argNum('--flat', 100_000);
-const RATE = argNum('--rate', 10_000);
+const report = new BenchReporter();
+const { emit, say } = report;
+const PACED = report.number('paced', 100_000);
+const FLAT = report.number('flat', 100_000);
+const RATE = report.number('rate', 10_000);
+const round = (v: number, d = 2): number => roundTo(v, d);
 
-interface Row {
-  bench: string;
-  metric: string;
-  value: number;
-  unit: string;
-  n: number;
-  baseline?: string;
-  baseline_value?: number;
-  ratio?: number;
-}
-const rows: Row[] = [];
-const emit = (r: Row): void => {
-  rows.push(r);
-  if (json) console.log(JSON.stringify(r));
-};
-const round = (v: number, d = 2): number => Math.round(v * 10 ** d) / 10 ** d;
-
-if (!json)
-  console.log(
-    `machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}, ${process.platform}`,
-  );
+report.header('@lbkit/arp benchmark');
 
 // 1. In-process decisions.
 {
@@ -81,7 +58,7 @@ if (!json)
 // 2. The flood, ours beside the kernel's.
 const root = process.getuid?.() === 0 && process.platform === 'linux' && hasProgram('ip');
 if (!root) {
-  if (!json) console.log('arp.flood: skipped (needs root for network namespaces and raw sockets)');
+  say('arp.flood: skipped (needs root for network namespaces and raw sockets)');
 } else {
   const lab = Lab.create({ tag: 'arpbench' });
   try {
@@ -131,7 +108,16 @@ if (!root) {
       const side = (metric: string, unit: string, key: string, digits = 0): void => {
         const v = round(ours[key] ?? Number.NaN, digits);
         const b = round(theirs[key] ?? Number.NaN, digits);
-        emit({ bench, metric, value: v, unit, n, baseline: 'linux-kernel', baseline_value: b, ratio: round(v / b, 3) });
+        emit({
+          bench,
+          metric,
+          value: v,
+          unit,
+          n,
+          baseline: 'linux-kernel',
+          baseline_value: b,
+          ratio: round(v / b, 3),
+        });
       };
       side('replies_per_s', 'replies/s', 'repliesPerS');
       side('latency_p50', 'us', 'p50Us', 1);
@@ -146,34 +132,27 @@ if (!root) {
         baseline_value: round((theirs['replies'] ?? 0) / (theirs['sent'] ?? 1), 4),
         ratio: round((ours['replies'] ?? 0) / n / ((theirs['replies'] ?? 0) / (theirs['sent'] ?? 1)), 3),
       });
-      emit({ bench, metric: 'generator_send_rate', value: Math.round(ours['sendRate'] ?? 0), unit: 'frames/s', n });
+      emit({
+        bench,
+        metric: 'generator_send_rate',
+        value: Math.round(ours['sendRate'] ?? 0),
+        unit: 'frames/s',
+        n,
+      });
     }
-    if (!json && stats.stats !== undefined) console.log(`responder: ${JSON.stringify(stats.stats)}`);
+    if (stats.stats !== undefined) say(`responder: ${JSON.stringify(stats.stats)}`);
   } finally {
     await lab.destroy();
   }
 }
 
-if (!json) {
-  console.log('');
-  console.log(
-    ['bench', 'metric', 'value', 'unit', 'n', 'linux kernel', 'ratio']
-      .map((h, i) => h.padEnd([30, 22, 12, 10, 8, 14, 7][i] as number))
-      .join(''),
-  );
-  for (const r of rows) {
-    console.log(
-      [
-        r.bench,
-        r.metric,
-        String(r.value),
-        r.unit,
-        String(r.n),
-        r.baseline_value === undefined ? '' : String(r.baseline_value),
-        r.ratio === undefined ? '' : String(r.ratio),
-      ]
-        .map((c, i) => c.padEnd([30, 22, 12, 10, 8, 14, 7][i] as number))
-        .join(''),
-    );
-  }
-}
+say('');
+report.table([
+  { title: 'bench', width: 30, cell: (r) => r.bench },
+  { title: 'metric', width: 22, cell: (r) => r.metric },
+  { title: 'value', width: 12, cell: (r) => r.value },
+  { title: 'unit', width: 10, cell: (r) => r.unit },
+  { title: 'n', width: 8, cell: (r) => r.n },
+  { title: 'linux kernel', width: 14, cell: (r) => r.baseline_value },
+  { title: 'ratio', width: 7, cell: (r) => r.ratio },
+]);

@@ -9,9 +9,9 @@
  *   npm run bench -w @lbkit/bgp -- --json  # JSON lines only
  *   npm run bench -w @lbkit/bgp -- --scale 0.1
  */
-import { cpus } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { BenchReporter, machineInfo } from '@lbkit/testkit';
 import {
   decodeMessage,
   encodeUpdates,
@@ -20,9 +20,9 @@ import {
   type PathAttribute,
 } from '../src/codec/index.js';
 
-const json = process.argv.includes('--json');
-const scaleAt = process.argv.indexOf('--scale');
-const scale = scaleAt === -1 ? 1 : Number(process.argv[scaleAt + 1]);
+const report = new BenchReporter();
+const { emit, say } = report;
+const scale = report.number('scale', 1);
 const V4 = Math.round(1_000_000 * scale);
 const V6 = Math.round(200_000 * scale);
 
@@ -131,19 +131,6 @@ function heapMb(): number {
   return process.memoryUsage().heapUsed / 1e6;
 }
 
-interface Row {
-  bench: string;
-  metric: string;
-  value: number;
-  unit: string;
-  n: number;
-}
-const rows: Row[] = [];
-const emit = (r: Row): void => {
-  rows.push(r);
-  if (json) console.log(JSON.stringify(r));
-};
-
 function encodeAll(): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (const b of table) for (const m of encodeUpdates(b, ctx)) out.push(m);
@@ -165,11 +152,9 @@ function decodeAll(msgs: readonly Uint8Array[], keep: boolean): { prefixes: numb
   return { prefixes, kept };
 }
 
-if (!json) {
-  console.log(`@lbkit/bgp codec bench — ${cpus()[0]?.model ?? 'cpu'} ×${cpus().length}, Node ${process.version}`);
-  console.log(`table: ${V4} IPv4 + ${V6} IPv6 prefixes in ${table.length} attribute sets`);
-}
-emit({ bench: 'bgp.codec.machine', metric: 'cores', value: cpus().length, unit: 'count', n: 1 });
+report.header('@lbkit/bgp codec bench');
+say(`table: ${V4} IPv4 + ${V6} IPv6 prefixes in ${table.length} attribute sets`);
+emit({ bench: 'bgp.codec.machine', metric: 'cores', value: machineInfo().cores, unit: 'count', n: 1 });
 
 // Warm up, then five measured rounds each way; the best round is reported (the least disturbed by other load).
 encodeAll();
@@ -263,11 +248,15 @@ emit({
   n: decoded.kept.length,
 });
 
-if (!json) {
-  console.log('');
-  console.log('bench                 metric            value           unit      n');
-  for (const r of rows)
-    console.log(
-      `${r.bench.padEnd(21)} ${r.metric.padEnd(17)} ${String(r.value).padStart(12)}    ${r.unit.padEnd(9)} ${r.n}`,
-    );
-}
+say('');
+report.table(
+  [
+    { title: 'bench', width: 21, cell: (r) => r.bench },
+    { title: 'metric', width: 17, cell: (r) => r.metric },
+    // Numbers right-aligned under a left-aligned heading, then four spaces.
+    { title: 'value', width: 15, cell: (r) => String(r.value).padStart(12) },
+    { title: 'unit', width: 9, cell: (r) => r.unit },
+    { title: 'n', cell: (r) => r.n },
+  ],
+  { separator: ' ' },
+);

@@ -2,37 +2,18 @@
 // socket of ours (frames delivered to JavaScript, CPU per frame) and by `tcpdump -w /dev/null` on the same
 // interface in the same run. `-- --json` prints JSON lines only; `-- --frames N` sets the flood size.
 import { readFileSync } from 'node:fs';
-import { cpus, release } from 'node:os';
+import { release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
-import { Lab, hasProgram, type Netns } from '@lbkit/testkit';
+import { BenchReporter, Lab, hasProgram, roundTo, type Netns } from '@lbkit/testkit';
 
-const json = process.argv.includes('--json');
-const framesArg = process.argv.indexOf('--frames');
-const FRAMES = framesArg === -1 ? 1_000_000 : Number(process.argv[framesArg + 1]);
+const report = new BenchReporter();
+const { emit, say } = report;
+const FRAMES = report.number('frames', 1_000_000);
 const FLOODER = fileURLToPath(new URL('../build/Release/arp_flood', import.meta.url));
 const RECEIVER = fileURLToPath(new URL('./receiver.ts', import.meta.url));
 const CLK_TCK = 100; // USER_HZ, the unit of /proc/PID/stat times on Linux
-
-interface Row {
-  bench: string;
-  metric: string;
-  value: number;
-  unit: string;
-  n: number;
-  baseline?: string;
-  baseline_value?: number;
-  ratio?: number;
-}
-
-const rows: Row[] = [];
-function emit(row: Row): void {
-  rows.push(row);
-  if (json) process.stdout.write(JSON.stringify(row) + '\n');
-}
-function say(text: string): void {
-  if (!json) process.stdout.write(text + '\n');
-}
+const round = (x: number): number => roundTo(x, 3);
 
 function waitFor(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegExp, what: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -146,20 +127,11 @@ async function run(lab: Lab, flood: Netns, sink: Netns, mode: 'event' | 'iterato
   emit({ bench, metric: 'queue_drops', value: ours.queueDrops, unit: 'frames', n: sent });
 }
 
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
-
 async function main(): Promise<void> {
-  say(
-    `dgram-plus receive benchmark — ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, Linux ${release()}`,
-  );
+  report.header('dgram-plus receive benchmark', `kernel ${release()}`);
   if (process.getuid?.() !== 0 || !hasProgram('tcpdump') || !hasProgram('ip')) {
     say('skipped: needs root (network namespaces, packet sockets), ip and tcpdump');
-    if (json)
-      process.stdout.write(
-        JSON.stringify({ bench: 'packet.receive', metric: 'skipped', value: 0, unit: 'none', n: 0 }) + '\n',
-      );
+    emit({ bench: 'packet.receive', metric: 'skipped', value: 0, unit: 'none', n: 0 });
     return;
   }
   const lab = Lab.create({ tag: 'bench' });
@@ -174,15 +146,17 @@ async function main(): Promise<void> {
   } finally {
     await lab.destroy();
   }
-  if (!json) {
-    say('');
-    say('bench                        metric                  ours           tcpdump        ratio');
-    for (const r of rows) {
-      say(
-        `${r.bench.padEnd(28)} ${r.metric.padEnd(22)} ${`${r.value} ${r.unit}`.padEnd(14)} ${(r.baseline_value === undefined ? '' : String(r.baseline_value)).padEnd(14)} ${r.ratio ?? ''}`,
-      );
-    }
-  }
+  say('');
+  report.table(
+    [
+      { title: 'bench', width: 28, cell: (r) => r.bench },
+      { title: 'metric', width: 22, cell: (r) => r.metric },
+      { title: 'ours', width: 14, cell: (r) => `${r.value} ${r.unit}` },
+      { title: 'tcpdump', width: 14, cell: (r) => r.baseline_value },
+      { title: 'ratio', cell: (r) => r.ratio },
+    ],
+    { separator: ' ' },
+  );
 }
 
 await main();

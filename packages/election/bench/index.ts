@@ -2,40 +2,17 @@
 // simulated scenarios, in one process, one after the other. Human table by default; `-- --json` prints one
 // JSON object per line and nothing else. `-- --full` runs the reference's full soak durations (§4.6: 10 h at
 // 3 nodes, 1 h at 100 nodes), which take much longer than the default run.
-import { cpus } from 'node:os';
+import { BenchReporter, roundTo, type BenchFigure } from '@lbkit/testkit';
 import { OwnerTable, type ProfileName } from '../src/index.js';
 import { SimCluster, quantile, runKillTrials } from '../src/testing/index.js';
 
-const json = process.argv.includes('--json');
-const full = process.argv.includes('--full');
-const netns = process.argv.includes('--netns');
+const report = new BenchReporter();
+const { emit, say } = report;
+const full = report.flag('full');
+const netns = report.flag('netns');
+const round = (x: number, d = 1): number => roundTo(x, d);
 
-interface Row {
-  bench: string;
-  metric: string;
-  value: number;
-  unit: string;
-  n: number;
-  baseline?: string;
-  baseline_value?: number;
-  ratio?: number;
-}
-const rows: Row[] = [];
-function emit(r: Row): void {
-  rows.push(r);
-  if (json) process.stdout.write(`${JSON.stringify(r)}\n`);
-}
-function say(s: string): void {
-  if (!json) process.stdout.write(`${s}\n`);
-}
-function round(x: number, d = 1): number {
-  const f = 10 ** d;
-  return Math.round(x * f) / f;
-}
-
-say(
-  `# @lbkit/election benchmark — ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}${full ? ', full soak durations' : ''}`,
-);
+report.header('# @lbkit/election benchmark', ...(full ? ['full soak durations'] : []));
 say('All figures come from the deterministic simulator (0.5 ms ± 0.2 ms links) unless marked otherwise.\n');
 
 // 1. Detection and takeover, ours against memberlist-lan.
@@ -71,7 +48,7 @@ for (const size of [3, 10, 100]) {
     );
     const base = detect.get(`memberlist-lan/${size}`);
     for (const q of ['p50', 'p99'] as const) {
-      const row: Row = {
+      const row: BenchFigure = {
         bench: `election.detection.n${size}`,
         metric: `${profile}_${q}_s`,
         value: round(d[q] / 1000, 3),
@@ -144,7 +121,7 @@ for (const loss of [0.05, 0.1]) {
       say(
         `| ${loss * 100} % | ${size} | ${hours} h | ${profile} | ${deaths} | ${suspicions} | ${profile === 'memberlist-lan' ? '—' : claims} |`,
       );
-      const row: Row = {
+      const row: BenchFigure = {
         bench: `election.false_deaths.loss${loss * 100}.n${size}`,
         metric: `${profile}_deaths`,
         value: deaths,

@@ -9,32 +9,17 @@
 //
 // Addresses come from 240.0.0.0/4 and 2001:db8::/32 (no traffic is sent; the ranges are those the project
 // reserves for bulk tests). Never asserts: the targets live in the issue and the README.
-import os from 'node:os';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parseIp, type IpFamily } from '@lbkit/core';
+import { BenchReporter, machineInfo, roundTo } from '@lbkit/testkit';
 import { createAllocator, type PoolConfig, type ServiceRequest } from '../src/index.js';
 import { IntervalSet } from '../src/tree/interval-set.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
-const json = process.argv.includes('--json');
-
-interface Figure {
-  bench: string;
-  metric: string;
-  value: number;
-  unit: string;
-  n: number;
-  baseline?: string;
-  baseline_value?: number;
-  ratio?: number;
-}
-const figures: Figure[] = [];
-function report(f: Figure): void {
-  figures.push(f);
-  if (json) console.log(JSON.stringify(f));
-}
+const reporter = new BenchReporter();
+const report = reporter.emit;
 
 function heapMB(): number {
   gc();
@@ -316,55 +301,39 @@ function benchVersus(): void {
 }
 
 function round(v: number, digits = 3): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
+  return roundTo(v, digits);
 }
 
-const load = os.loadavg()[0]?.toFixed(1) ?? '?';
-const machine = {
-  cpus: os.cpus().length,
-  cpu: os.cpus()[0]?.model ?? 'unknown',
-  node: process.version,
-  platform: `${os.platform()} ${os.arch()}`,
-  load,
-};
-if (json) {
-  console.log(
-    JSON.stringify({
-      bench: 'machine',
-      metric: 'info',
-      value: machine.cpus,
-      unit: 'cores',
-      n: 1,
-      node: machine.node,
-      cpu: machine.cpu,
-      loadavg_1m: Number(load),
-    }),
-  );
-} else {
-  console.log(
-    `@lbkit/ipam benchmarks — ${machine.cpus} cores (${machine.cpu}), Node ${machine.node}, ${machine.platform}, load average ${load} at start\n`,
-  );
-}
+const machine = machineInfo();
+const load = machine.loadavg1m.toFixed(1);
+reporter.emit({
+  bench: 'machine',
+  metric: 'info',
+  value: machine.cores,
+  unit: 'cores',
+  n: 1,
+  node: machine.node,
+  cpu: machine.cpu,
+  loadavg_1m: Number(load),
+});
+reporter.header('@lbkit/ipam benchmarks', `load average ${load} at start\n`);
 // `--only=churn,versus,growth` runs a subset.
-const only = process.argv
-  .find((a) => a.startsWith('--only='))
-  ?.slice(7)
-  .split(',');
+const only = reporter.list('only');
 const wanted = (name: string): boolean => only === undefined || only.includes(name);
 if (wanted('churn')) benchChurn();
 if (wanted('versus')) benchVersus();
 if (wanted('growth')) benchGrowth();
-if (!json) {
-  const rows = figures.map((f) => [
-    f.bench,
-    f.metric,
-    String(f.n),
-    `${f.value} ${f.unit}`,
-    f.baseline === undefined ? '' : `${f.baseline} ${f.baseline_value} ${f.unit}, ratio ${f.ratio}`,
-  ]);
-  const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => (r[i] as string).length), 6));
-  const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] as number)).join('  ');
-  console.log(line(['bench', 'metric', 'n', 'value', 'baseline']));
-  for (const r of rows) console.log(line(r));
-}
+reporter.table(
+  [
+    { title: 'bench', width: 'auto', cell: (f) => f.bench },
+    { title: 'metric', width: 'auto', cell: (f) => f.metric },
+    { title: 'n', width: 'auto', cell: (f) => f.n },
+    { title: 'value', width: 'auto', cell: (f) => `${f.value} ${f.unit}` },
+    {
+      title: 'baseline',
+      width: 'auto',
+      cell: (f) => (f.baseline === undefined ? '' : `${f.baseline} ${f.baseline_value} ${f.unit}, ratio ${f.ratio}`),
+    },
+  ],
+  { separator: '  ', figures: reporter.figures.filter((f) => f.bench !== 'machine') },
+);

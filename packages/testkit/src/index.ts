@@ -5,6 +5,16 @@
  *
  * @packageDocumentation
  */
+export {
+  BenchReporter,
+  describeMachine,
+  machineInfo,
+  roundTo,
+  type BenchColumn,
+  type BenchFigure,
+  type BenchTableOptions,
+  type MachineInfo,
+} from './bench.js';
 export { privilegedSkip, privilegedSkipWith, hasProgram } from './privilege.js';
 export {
   Lab,

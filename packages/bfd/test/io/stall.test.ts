@@ -1,6 +1,6 @@
 import t from 'tap';
 import { Lab, privilegedSkipWith } from '@lbkit/testkit';
-import { BirdPeer, birdBfdConfig } from '../fixtures/peers.js';
+import { addSessions, birdLab, sleep } from '../fixtures/labs.js';
 import { RunnerClient } from '../fixtures/runner-client.js';
 
 // The issue asks for 60 s; CI runs 20 s to stay within the package's time budget. BFD_STALL_SECONDS=60
@@ -9,20 +9,13 @@ const SECONDS = Number(process.env['BFD_STALL_SECONDS'] ?? 20);
 const SESSIONS = 10;
 const BIRD_ADDR = '192.0.2.1';
 const ours = Array.from({ length: SESSIONS }, (_, i) => `192.0.2.${11 + i}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 t.test(
   `main thread stalled 150 ms every second: ${SESSIONS} sessions at 100 ms × 3 against BIRD, zero flaps over ${SECONDS} s`,
   { skip: privilegedSkipWith('bird', 'birdc') },
   async (t) => {
     const lab = Lab.create({ tag: 'bfdstall' }, t);
-    const us = await lab.namespace('us');
-    const peer = await lab.namespace('bird');
-    await lab.link(us, 'eth0', peer, 'eth0', { addressA: ours.map((a) => `${a}/24`), addressB: `${BIRD_ADDR}/24` });
-    const bird = new BirdPeer(
-      peer,
-      birdBfdConfig({ routerId: BIRD_ADDR, iface: 'eth0', neighbors: ours, intervalMs: 100, multiplier: 3 }),
-    );
+    const { us, bird } = await birdLab(lab, { birdAddress: BIRD_ADDR, ours, intervalMs: 100, multiplier: 3 });
     const runner = new RunnerClient(us);
     t.teardown(async () => {
       await runner.stop();
@@ -30,15 +23,7 @@ t.test(
       bird.cleanup();
     });
     await runner.start({ thread: 'worker' });
-    for (const [i, a] of ours.entries()) {
-      await runner.add(`s${i}`, {
-        peerAddress: BIRD_ADDR,
-        localAddress: a,
-        transmitIntervalMs: 100,
-        receiveIntervalMs: 100,
-        detectMultiplier: 3,
-      });
-    }
+    await addSessions(runner, BIRD_ADDR, ours, 100, 3);
     await bird.start();
     for (let i = 0; i < SESSIONS; i++) await runner.waitState(`s${i}`, 'Up', 15_000);
     await sleep(500);

@@ -1,33 +1,18 @@
 import t from 'tap';
-import { Lab, privilegedSkip, privilegedSkipWith } from '@lbkit/testkit';
-import { RunnerClient } from '../fixtures/runner-client.js';
+import { privilegedSkip, privilegedSkipWith } from '@lbkit/testkit';
+import { TIMERS_100MS_X3 as timers, routedPair, runnerPair, sleep } from '../fixtures/labs.js';
 
 const US = '192.0.2.1';
 const THEM = '198.51.100.2';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // us ── router ── them: every packet between us and them crosses one router and arrives with TTL 254.
 t.test('received TTL through a router (dgram-plus)', { skip: privilegedSkip() }, async (t) => {
-  const lab = Lab.create({ tag: 'bfdttl' }, t);
-  const us = await lab.namespace('us');
-  const router = await lab.namespace('rt');
-  const them = await lab.namespace('them');
-  await lab.link(us, 'eth0', router, 'eth0', { addressA: `${US}/24`, addressB: '192.0.2.254/24' });
-  await lab.link(them, 'eth0', router, 'eth1', { addressA: `${THEM}/24`, addressB: '198.51.100.254/24' });
-  await router.enableForwarding();
-  await us.exec('ip', ['route', 'add', '198.51.100.0/24', 'via', '192.0.2.254']);
-  await them.exec('ip', ['route', 'add', '192.0.2.0/24', 'via', '198.51.100.254']);
-  const ours = new RunnerClient(us);
-  const theirs = new RunnerClient(them);
-  t.teardown(async () => {
-    await ours.stop();
-    await theirs.stop();
-  });
+  const { us, them } = await routedPair(t, 'bfdttl', US, THEM);
+  const [ours, theirs] = runnerPair(t, us, them);
   const info = await ours.start({ transport: 'dgram-plus' });
   await theirs.start({ transport: 'dgram-plus' });
   t.equal(info.transport, 'dgram-plus');
   t.ok(info.receivesTtl, 'the transport reports received TTLs');
-  const timers = { transmitIntervalMs: 100, receiveIntervalMs: 100, detectMultiplier: 3 };
 
   t.test('single hop: packets with TTL 254 are dropped and the session stays Down (RFC 5881 §5)', async (t) => {
     await ours.add('single', { peerAddress: THEM, localAddress: US, ...timers });
@@ -53,24 +38,10 @@ t.test(
   "Node's dgram fallback does not see TTLs; the README's nftables rule restores the check",
   { skip: privilegedSkipWith('nft') },
   async (t) => {
-    const lab = Lab.create({ tag: 'bfdnft' }, t);
-    const us = await lab.namespace('us');
-    const router = await lab.namespace('rt');
-    const them = await lab.namespace('them');
-    await lab.link(us, 'eth0', router, 'eth0', { addressA: `${US}/24`, addressB: '192.0.2.254/24' });
-    await lab.link(them, 'eth0', router, 'eth1', { addressA: `${THEM}/24`, addressB: '198.51.100.254/24' });
-    await router.enableForwarding();
-    await us.exec('ip', ['route', 'add', '198.51.100.0/24', 'via', '192.0.2.254']);
-    await them.exec('ip', ['route', 'add', '192.0.2.0/24', 'via', '198.51.100.254']);
-    const ours = new RunnerClient(us);
-    const theirs = new RunnerClient(them);
-    t.teardown(async () => {
-      await ours.stop();
-      await theirs.stop();
-    });
+    const { us, them } = await routedPair(t, 'bfdnft', US, THEM);
+    const [ours, theirs] = runnerPair(t, us, them);
     t.match(await ours.start({ transport: 'dgram' }), { transport: 'dgram', receivesTtl: false });
     await theirs.start({ transport: 'dgram' });
-    const timers = { transmitIntervalMs: 100, receiveIntervalMs: 100, detectMultiplier: 3 };
     await ours.add('s', { peerAddress: THEM, localAddress: US, ...timers });
     await theirs.add('s', { peerAddress: US, localAddress: THEM, ...timers });
     t.match(

@@ -1,22 +1,14 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import t from 'tap';
-import { Lab, privilegedSkip } from '@lbkit/testkit';
-import { RunnerClient } from '../fixtures/runner-client.js';
+import { privilegedSkip } from '@lbkit/testkit';
+import { TIMERS_100MS_X3 as cfg, linkLocalAddress, linkedPair, runnerPair } from '../fixtures/labs.js';
 
 t.test(
   'two worker-thread speakers in namespaces come Up, and a SIGKILL is detected',
   { skip: privilegedSkip() },
   async (t) => {
-    const lab = Lab.create({ tag: 'bfdw' }, t);
-    const a = await lab.namespace('a');
-    const b = await lab.namespace('b');
-    await lab.link(a, 'eth0', b, 'eth0', { addressA: '192.0.2.1/24', addressB: '192.0.2.2/24' });
-    const ra = new RunnerClient(a);
-    const rb = new RunnerClient(b);
-    t.teardown(async () => {
-      await ra.stop();
-      await rb.stop();
-    });
+    const { a, b } = await linkedPair(t, 'bfdw', { addressA: '192.0.2.1/24', addressB: '192.0.2.2/24' });
+    const [ra, rb] = runnerPair(t, a, b);
     const info = await ra.start({ priority: -5 });
     await rb.start();
     t.ok(['dgram', 'dgram-plus'].includes(info.transport), `transport ${info.transport}`);
@@ -31,7 +23,6 @@ t.test(
       0,
       'the main thread keeps nice 0',
     );
-    const cfg = { transmitIntervalMs: 100, receiveIntervalMs: 100, detectMultiplier: 3 };
     await ra.add('s', { peerAddress: '192.0.2.2', localAddress: '192.0.2.1', ...cfg });
     await rb.add('s', { peerAddress: '192.0.2.1', localAddress: '192.0.2.2', ...cfg });
     await ra.waitState('s', 'Up', 5000);
@@ -47,19 +38,10 @@ t.test(
 );
 
 t.test('IPv6 single hop between two speakers: Up, hop limit 255 accepted', { skip: privilegedSkip() }, async (t) => {
-  const lab = Lab.create({ tag: 'bfdw6' }, t);
-  const a = await lab.namespace('a');
-  const b = await lab.namespace('b');
-  await lab.link(a, 'eth0', b, 'eth0', { addressA: '2001:db8::1/64', addressB: '2001:db8::2/64' });
-  const ra = new RunnerClient(a);
-  const rb = new RunnerClient(b);
-  t.teardown(async () => {
-    await ra.stop();
-    await rb.stop();
-  });
+  const { a, b } = await linkedPair(t, 'bfdw6', { addressA: '2001:db8::1/64', addressB: '2001:db8::2/64' });
+  const [ra, rb] = runnerPair(t, a, b);
   await ra.start();
   await rb.start();
-  const cfg = { transmitIntervalMs: 100, receiveIntervalMs: 100, detectMultiplier: 3 };
   await ra.add('s', { peerAddress: '2001:db8::2', localAddress: '2001:db8::1', ...cfg });
   await rb.add('s', { peerAddress: '2001:db8::1', localAddress: '2001:db8::2', ...cfg });
   await ra.waitState('s', 'Up', 10_000);
@@ -69,36 +51,12 @@ t.test('IPv6 single hop between two speakers: Up, hop limit 255 accepted', { ski
 });
 
 t.test('IPv6 link-local single hop (fe80::…%eth0), as RFC 5881 §3 expects', { skip: privilegedSkip() }, async (t) => {
-  const lab = Lab.create({ tag: 'bfdll' }, t);
-  const a = await lab.namespace('a');
-  const b = await lab.namespace('b');
-  await lab.link(a, 'eth0', b, 'eth0');
-  const linkLocal = async (ns: typeof a): Promise<string> => {
-    for (let i = 0; i < 50; i++) {
-      const info = await ns.ipJson<Array<{ addr_info: Array<{ local: string; scope: string; tentative?: boolean }> }>>([
-        '-6',
-        'addr',
-        'show',
-        'dev',
-        'eth0',
-      ]);
-      const ll = info[0]?.addr_info.find((x) => x.scope === 'link' && x.tentative !== true);
-      if (ll !== undefined) return ll.local;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`no link-local address in ${ns.name}`);
-  };
-  const lla = await linkLocal(a);
-  const llb = await linkLocal(b);
-  const ra = new RunnerClient(a);
-  const rb = new RunnerClient(b);
-  t.teardown(async () => {
-    await ra.stop();
-    await rb.stop();
-  });
+  const { a, b } = await linkedPair(t, 'bfdll');
+  const lla = await linkLocalAddress(a);
+  const llb = await linkLocalAddress(b);
+  const [ra, rb] = runnerPair(t, a, b);
   await ra.start();
   await rb.start();
-  const cfg = { transmitIntervalMs: 100, receiveIntervalMs: 100, detectMultiplier: 3 };
   await ra.add('s', { peerAddress: `${llb}%eth0`, localAddress: lla, ...cfg });
   await rb.add('s', { peerAddress: lla, localAddress: llb, interface: 'eth0', ...cfg });
   t.match(await ra.waitState('s', 'Up', 10_000), { change: { to: 'Up', up: true } }, 'ra s Up');
@@ -109,35 +67,15 @@ t.test(
   "Node's dgram fallback: Up over IPv4 and IPv6 link-local, received TTL not reported",
   { skip: privilegedSkip() },
   async (t) => {
-    const lab = Lab.create({ tag: 'bfdfb' }, t);
-    const a = await lab.namespace('a');
-    const b = await lab.namespace('b');
-    await lab.link(a, 'eth0', b, 'eth0', { addressA: '192.0.2.1/24', addressB: '192.0.2.2/24' });
-    const ra = new RunnerClient(a);
-    const rb = new RunnerClient(b);
-    t.teardown(async () => {
-      await ra.stop();
-      await rb.stop();
-    });
+    const { a, b } = await linkedPair(t, 'bfdfb', { addressA: '192.0.2.1/24', addressB: '192.0.2.2/24' });
+    const [ra, rb] = runnerPair(t, a, b);
     const info = await ra.start({ transport: 'dgram' });
     await rb.start({ transport: 'dgram' });
     t.match(info, { transport: 'dgram', receivesTtl: false });
-    const cfg = { transmitIntervalMs: 100, receiveIntervalMs: 100, detectMultiplier: 3 };
     await ra.add('v4', { peerAddress: '192.0.2.2', localAddress: '192.0.2.1', ...cfg });
     await rb.add('v4', { peerAddress: '192.0.2.1', localAddress: '192.0.2.2', ...cfg });
-    const ll = async (ns: typeof a): Promise<string> => {
-      for (let i = 0; i < 50; i++) {
-        const info = await ns.ipJson<
-          Array<{ addr_info: Array<{ local: string; scope: string; tentative?: boolean }> }>
-        >(['-6', 'addr', 'show', 'dev', 'eth0']);
-        const x = info[0]?.addr_info.find((x) => x.scope === 'link' && x.tentative !== true);
-        if (x !== undefined) return x.local;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error('no link-local address');
-    };
-    const lla = await ll(a);
-    const llb = await ll(b);
+    const lla = await linkLocalAddress(a);
+    const llb = await linkLocalAddress(b);
     await ra.add('ll', { peerAddress: `${llb}%eth0`, localAddress: lla, ...cfg });
     await rb.add('ll', { peerAddress: `${lla}%eth0`, localAddress: llb, ...cfg });
     t.match(await ra.waitState('v4', 'Up', 10_000), { change: { to: 'Up', up: true } }, 'ra v4 Up');
@@ -147,22 +85,13 @@ t.test(
 );
 
 t.test('a wildcard session and address-bound sessions share port 3784', { skip: privilegedSkip() }, async (t) => {
-  const lab = Lab.create({ tag: 'bfdwc' }, t);
-  const a = await lab.namespace('a');
-  const b = await lab.namespace('b');
-  await lab.link(a, 'eth0', b, 'eth0', {
+  const { a, b } = await linkedPair(t, 'bfdwc', {
     addressA: ['192.0.2.1/24', '192.0.2.11/24'],
     addressB: ['192.0.2.2/24', '192.0.2.12/24'],
   });
-  const ra = new RunnerClient(a);
-  const rb = new RunnerClient(b);
-  t.teardown(async () => {
-    await ra.stop();
-    await rb.stop();
-  });
+  const [ra, rb] = runnerPair(t, a, b);
   await ra.start();
   await rb.start();
-  const cfg = { transmitIntervalMs: 100, receiveIntervalMs: 100, detectMultiplier: 3 };
   await ra.add('any', { peerAddress: '192.0.2.2', ...cfg });
   await ra.add('bound', { peerAddress: '192.0.2.12', localAddress: '192.0.2.11', ...cfg });
   await rb.add('any', { peerAddress: '192.0.2.1', localAddress: '192.0.2.2', ...cfg });

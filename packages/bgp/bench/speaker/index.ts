@@ -6,43 +6,21 @@
 //     hold-timer expiries (20 s by default, 10 minutes with --soak).
 // Usage: tsx bench/speaker/index.ts [--json] [--soak] [--sizes 1000,10000,100000] [--skip-sessions]
 import { execFileSync } from 'node:child_process';
-import { cpus } from 'node:os';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BirdPeer, FrrPeer, GobgpPeer, Lab, type Netns, type PeerInit } from '@lbkit/testkit';
+import { BenchReporter, BirdPeer, FrrPeer, GobgpPeer, Lab, roundTo, type Netns, type PeerInit } from '@lbkit/testkit';
 import { SpeakerWorker } from '../../test/interop/speaker-worker-client.js';
 import { benchPrefix, writeMrt } from './mrt.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const JSON_OUT = args.includes('--json');
-const SOAK = args.includes('--soak');
-const sizesArg = args[args.indexOf('--sizes') + 1];
-const SIZES =
-  args.includes('--sizes') && sizesArg !== undefined ? sizesArg.split(',').map(Number) : [1000, 10_000, 100_000];
-const SKIP_SESSIONS = args.includes('--skip-sessions');
-const SKIP_ADVERTISE = args.includes('--skip-advertise');
-
-interface Figure {
-  bench: string;
-  metric: string;
-  value: number;
-  unit: string;
-  n: number;
-  baseline?: string;
-  baseline_value?: number;
-  ratio?: number;
-}
-const figures: Figure[] = [];
-function report(f: Figure): void {
-  figures.push(f);
-  if (JSON_OUT) process.stdout.write(`${JSON.stringify(f)}\n`);
-}
-function say(text: string): void {
-  if (!JSON_OUT) process.stdout.write(`${text}\n`);
-}
+const reporter = new BenchReporter();
+const { emit: report, say } = reporter;
+const SOAK = reporter.flag('soak');
+const SIZES = reporter.list('sizes')?.map(Number) ?? [1000, 10_000, 100_000];
+const SKIP_SESSIONS = reporter.flag('skip-sessions');
+const SKIP_ADVERTISE = reporter.flag('skip-advertise');
 
 const BIRD_AS = 64513;
 const SENDER_AS = 64512;
@@ -351,8 +329,7 @@ async function sessionsBench(lab: Lab): Promise<void> {
 }
 
 function round(v: number, digits = 1): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
+  return roundTo(v, digits);
 }
 
 /** Heap per advertised route (route table + one Adj-RIB-Out), in a child process with --expose-gc. */
@@ -378,7 +355,7 @@ function memoryBench(): void {
 }
 
 async function main(): Promise<void> {
-  say(`bgp speaker bench on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
+  reporter.header('bgp speaker bench');
   memoryBench();
   if (process.getuid?.() !== 0) {
     say('the advertise and session benchmarks need root (network namespaces): not run');

@@ -237,6 +237,41 @@ function restartHold(w: Work, now: number): void {
   if (w.s.negotiatedHoldTime !== 0) setTimers(w, { hold: now + w.s.negotiatedHoldTime * 1000 });
 }
 
+/**
+ * The events that end a session the same way in every state from Connect to Established (RFC 4271 §8.2.2):
+ * the peer's NOTIFICATION, a malformed message, losing a collision, and any message the state does not
+ * expect (an FSM error whose subcode names the state, RFC 6608).
+ */
+function sessionFailed(w: Work, e: FsmEvent, now: number): void {
+  switch (e.kind) {
+    case 'notification-received':
+      return toIdle(w, now, 'notification-received', { restart: true });
+    case 'message-error':
+      return toIdle(w, now, 'message-error', { notification: e.notification, restart: true });
+    case 'open-collision-dump':
+      return toIdle(w, now, 'collision-lost', {
+        notification: notification(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION),
+        restart: true,
+      });
+    default:
+      return toIdle(w, now, 'unexpected-message', { notification: fsmError(w.s.state), restart: true });
+  }
+}
+
+/** HoldTimer expired (§8.2.2 event 10, OpenSent to Established): NOTIFICATION Hold Timer Expired, then Idle. */
+function holdTimerExpired(w: Work, now: number): void {
+  toIdle(w, now, 'hold-timer-expired', { notification: notification(ErrorCode.HOLD_TIMER_EXPIRED, 0), restart: true });
+}
+
+/** A timer in OpenConfirm or Established: hold ends the session, keepalive sends one and re-arms (event 11). */
+function sessionTimerExpired(w: Work, timer: TimerName, now: number): void {
+  if (timer === 'hold') return holdTimerExpired(w, now);
+  if (timer === 'keepalive') {
+    w.actions.push({ kind: 'send-keepalive' });
+    setTimers(w, { keepalive: now + w.s.keepaliveMs });
+  }
+}
+
 const ADMIN_SHUTDOWN = notification(ErrorCode.CEASE, CeaseSubcode.ADMINISTRATIVE_SHUTDOWN);
 
 /**
@@ -345,19 +380,11 @@ function connecting(w: Work, e: FsmEvent, now: number): void {
         move(w, 'open-confirm', now, 'open-accepted');
         return;
       }
-      return toIdle(w, now, 'unexpected-message', { notification: fsmError(st), restart: true });
-    case 'notification-received':
-      return toIdle(w, now, 'notification-received', { restart: true });
-    case 'message-error':
-      return toIdle(w, now, 'message-error', { notification: e.notification, restart: true });
-    case 'open-collision-dump':
-      return toIdle(w, now, 'collision-lost', {
-        notification: notification(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION),
-        restart: true,
-      });
+      // Without DelayOpen, an OPEN before ours is sent is unexpected, as is any other message before OPEN
+      // (§8.2.2, Connect and Active: "any other event"): an FSM error.
+      return sessionFailed(w, e, now);
     default:
-      // Any other message before OPEN is an FSM error (§8.2.2, Connect and Active: "any other event").
-      return toIdle(w, now, 'unexpected-message', { notification: fsmError(st), restart: true });
+      return sessionFailed(w, e, now);
   }
 }
 
@@ -366,12 +393,7 @@ function openSent(w: Work, e: FsmEvent, now: number): void {
     case 'manual-start':
       return;
     case 'timer-expired':
-      if (e.timer === 'hold') {
-        return toIdle(w, now, 'hold-timer-expired', {
-          notification: notification(ErrorCode.HOLD_TIMER_EXPIRED, 0),
-          restart: true,
-        });
-      }
+      if (e.timer === 'hold') return holdTimerExpired(w, now);
       return;
     case 'tcp-connection-confirmed':
       // A second connection is the driver's collision case, never this FSM's.
@@ -389,17 +411,8 @@ function openSent(w: Work, e: FsmEvent, now: number): void {
       move(w, 'open-confirm', now, 'open-accepted');
       return;
     }
-    case 'notification-received':
-      return toIdle(w, now, 'notification-received', { restart: true });
-    case 'message-error':
-      return toIdle(w, now, 'message-error', { notification: e.notification, restart: true });
-    case 'open-collision-dump':
-      return toIdle(w, now, 'collision-lost', {
-        notification: notification(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION),
-        restart: true,
-      });
     default:
-      return toIdle(w, now, 'unexpected-message', { notification: fsmError('open-sent'), restart: true });
+      return sessionFailed(w, e, now);
   }
 }
 
@@ -409,17 +422,7 @@ function openConfirm(w: Work, e: FsmEvent, now: number): void {
     case 'tcp-connection-confirmed':
       return;
     case 'timer-expired':
-      if (e.timer === 'hold') {
-        return toIdle(w, now, 'hold-timer-expired', {
-          notification: notification(ErrorCode.HOLD_TIMER_EXPIRED, 0),
-          restart: true,
-        });
-      }
-      if (e.timer === 'keepalive') {
-        w.actions.push({ kind: 'send-keepalive' });
-        setTimers(w, { keepalive: now + w.s.keepaliveMs });
-      }
-      return;
+      return sessionTimerExpired(w, e.timer, now);
     case 'tcp-connection-failed':
       return toIdle(w, now, 'peer-closed', { restart: true });
     case 'keepalive-received':
@@ -428,17 +431,8 @@ function openConfirm(w: Work, e: FsmEvent, now: number): void {
       w.actions.push({ kind: 'session-established' });
       move(w, 'established', now, 'keepalive-received');
       return;
-    case 'notification-received':
-      return toIdle(w, now, 'notification-received', { restart: true });
-    case 'message-error':
-      return toIdle(w, now, 'message-error', { notification: e.notification, restart: true });
-    case 'open-collision-dump':
-      return toIdle(w, now, 'collision-lost', {
-        notification: notification(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION),
-        restart: true,
-      });
     default:
-      return toIdle(w, now, 'unexpected-message', { notification: fsmError('open-confirm'), restart: true });
+      return sessionFailed(w, e, now);
   }
 }
 
@@ -448,17 +442,7 @@ function established(w: Work, e: FsmEvent, now: number): void {
     case 'tcp-connection-confirmed':
       return;
     case 'timer-expired':
-      if (e.timer === 'hold') {
-        return toIdle(w, now, 'hold-timer-expired', {
-          notification: notification(ErrorCode.HOLD_TIMER_EXPIRED, 0),
-          restart: true,
-        });
-      }
-      if (e.timer === 'keepalive') {
-        w.actions.push({ kind: 'send-keepalive' });
-        setTimers(w, { keepalive: now + w.s.keepaliveMs });
-      }
-      return;
+      return sessionTimerExpired(w, e.timer, now);
     case 'keepalive-received':
     case 'update-received':
     case 'route-refresh-received':
@@ -467,18 +451,9 @@ function established(w: Work, e: FsmEvent, now: number): void {
       return;
     case 'tcp-connection-failed':
       return toIdle(w, now, 'peer-closed', { restart: true });
-    case 'notification-received':
-      return toIdle(w, now, 'notification-received', { restart: true });
-    case 'message-error':
-      return toIdle(w, now, 'message-error', { notification: e.notification, restart: true });
     case 'update-error':
       return toIdle(w, now, 'update-error', { notification: e.notification, restart: true });
-    case 'open-collision-dump':
-      return toIdle(w, now, 'collision-lost', {
-        notification: notification(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION),
-        restart: true,
-      });
     default:
-      return toIdle(w, now, 'unexpected-message', { notification: fsmError('established'), restart: true });
+      return sessionFailed(w, e, now);
   }
 }

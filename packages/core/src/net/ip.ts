@@ -147,14 +147,23 @@ export function formatIpv6(value: bigint): string {
   if (value < 0n || value > IPV6_MAX) throw new InvalidArgumentError('value', 'an IPv6 value in 0..2^128-1', value);
   // RFC 5952 §5: an IPv4-mapped address ends in dotted-quad form.
   if (value >> 32n === 0xffffn) return `::ffff:${formatIpv4(value & IPV4_MAX)}`;
-  const words: number[] = new Array<number>(8);
-  let v = value;
-  for (let i = 7; i >= 0; i--) {
-    words[i] = Number(v & 0xffffn);
-    v >>= 16n;
+  // Four 32-bit chunks as numbers, then eight 16-bit words: four bigint operations rather than one per word
+  // (an allocator formats every address it hands out).
+  const chunks = [
+    Number(value >> 96n),
+    Number((value >> 64n) & IPV4_MAX),
+    Number((value >> 32n) & IPV4_MAX),
+    Number(value & IPV4_MAX),
+  ];
+  const words = new Array<number>(8);
+  for (let i = 0; i < 4; i++) {
+    const c = chunks[i] as number;
+    words[2 * i] = c >>> 16;
+    words[2 * i + 1] = c & 0xffff;
   }
+  // The longest run of two or more zero groups (the first of equal runs) becomes '::'.
   let bestStart = -1;
-  let bestLen = 0;
+  let bestLen = 1;
   for (let i = 0; i < 8;) {
     if (words[i] !== 0) {
       i++;
@@ -168,9 +177,21 @@ export function formatIpv6(value: bigint): string {
     }
     i = j;
   }
-  const hex = (ws: number[]): string => ws.map((w) => w.toString(16)).join(':');
-  if (bestLen < 2) return hex(words);
-  return `${hex(words.slice(0, bestStart))}::${hex(words.slice(bestStart + bestLen))}`;
+  // Joined, not concatenated: a caller that keeps the text (an allocator's table) then holds one flat string,
+  // where `+=` would leave a tree of string pieces.
+  const parts: string[] = [];
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      // 'h::t' as the join of h…, '', t… (with an extra '' for an empty head or tail).
+      if (i === 0) parts.push('');
+      parts.push('');
+      i += bestLen - 1;
+      if (i === 7) parts.push('');
+      continue;
+    }
+    parts.push((words[i] as number).toString(16));
+  }
+  return parts.join(':');
 }
 
 /** Text form of an address of either family. */

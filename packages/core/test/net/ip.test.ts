@@ -146,6 +146,30 @@ t.test('agrees with the ip-address library on random addresses', async () => {
   );
 });
 
+t.test('zero-heavy IPv6 values: RFC 5952 text as the ip-address library gives it', async (t) => {
+  // Words biased towards zero, so that runs of zero groups of every length and position are common (uniform
+  // 128-bit values almost never have one).
+  const word = fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 0, max: 0xffff }));
+  const v6 = fc
+    .array(word, { minLength: 8, maxLength: 8 })
+    .map((ws) => ws.reduce((v, w) => (v << 16n) | BigInt(w), 0n));
+  fc.assert(
+    fc.property(v6, (v) => {
+      const ours = formatIpv6(v);
+      return parseIpv6(ours) === v && (v >> 32n === 0xffffn || ours === Address6.fromBigInt(v).correctForm());
+    }),
+    { numRuns: 5000 },
+  );
+  for (const [text, want] of [
+    ['1::', '1::'],
+    ['2001:0:0:1:0:0:0:1', '2001:0:0:1::1'],
+    ['0:0:1:0:0:0:0:0', '0:0:1::'],
+    ['1:0:1:0:1:0:1:0', '1:0:1:0:1:0:1:0'],
+  ] as const) {
+    t.equal(formatIpv6(parseIpv6(text)), want, text);
+  }
+});
+
 t.test('never throws anything but our errors on random text', async () => {
   fc.assert(
     fc.property(

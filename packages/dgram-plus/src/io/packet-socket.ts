@@ -6,6 +6,7 @@ import { SocketClosedError, toSocketError, type SocketError } from '../errors.js
 import { ReceiveQueue, drainQueue } from '../queue/receive-queue.js';
 import { resolveInterface } from './interface.js';
 import { nativeAddon, type NativeAddon, type NativeFdWatcher } from './native.js';
+import { handleReadable, type ReadableSocket } from './readable.js';
 
 /** Options of {@link openPacketSocket}. */
 export interface PacketSocketInit {
@@ -150,7 +151,17 @@ export class PacketSocket extends EventEmitter<PacketSocketEvents> implements As
     }
     if (init.receiveBufferSize !== undefined) this.#setReceiveBuffer(init.receiveBufferSize);
     try {
-      this.#watcher = new addon.FdWatcher(this.#fd, (status) => this.#onReadable(status));
+      const readable: ReadableSocket<[Buffer, Int32Array, number]> = {
+        addon,
+        fd: this.#fd,
+        syscall: 'recvfrom(AF_PACKET)',
+        closed: () => this.#closed,
+        read: () => addon.packetRecv(this.#fd, this.#batch),
+        deliver: (batch) => this.#deliver(batch),
+        fail: (err) => this.#reportError(err),
+        resume: () => this.#watcher.start(READABLE),
+      };
+      this.#watcher = new addon.FdWatcher(this.#fd, (status) => handleReadable(readable, status));
       if (init.protocol !== 0) this.#watcher.start(READABLE);
     } catch (err) {
       addon.closeFd(this.#fd);
@@ -323,35 +334,8 @@ export class PacketSocket extends EventEmitter<PacketSocketEvents> implements As
     }
   }
 
-  #onReadable(status: number): void {
-    if (this.#closed) return;
-    if (status !== 0) {
-      // libuv reports POLLERR as EBADF and stops the handle; the socket's pending error (ENETDOWN when
-      // the interface went down, …) is the real one. Reading it clears it, so polling can resume.
-      let errno = status;
-      try {
-        errno =
-          this.#addon.getIntOption(
-            this.#fd,
-            this.#addon.constants.SOL_SOCKET,
-            this.#addon.constants.SO_ERROR,
-            'SO_ERROR',
-          ) || status;
-      } catch {
-        /* keep the poll status */
-      }
-      this.#reportError(Object.assign(new Error('receive failed'), { errno, syscall: 'recvfrom(AF_PACKET)' }));
-      if (!this.#closed) this.#watcher.start(1);
-      return;
-    }
-    let batch: [Buffer, Int32Array, number] | undefined;
-    try {
-      batch = this.#addon.packetRecv(this.#fd, this.#batch);
-    } catch (err) {
-      this.#reportError(err);
-      return;
-    }
-    if (batch === undefined) return;
+  /** Hands a batch of frames to `'frame'` listeners or the queue; returns the errno met after it. */
+  #deliver(batch: [Buffer, Int32Array, number]): number {
     const [data, meta, pendingErrno] = batch;
     const n = meta.length / META_INTS;
     this.#received += n;
@@ -373,10 +357,7 @@ export class PacketSocket extends EventEmitter<PacketSocketEvents> implements As
       if (this.listenerCount('frame') > 0) this.emit('frame', frame);
       else this.#queue.push(frame);
     }
-    if (pendingErrno !== 0 && !this.#closed)
-      this.#reportError(
-        Object.assign(new Error('receive failed'), { errno: pendingErrno, syscall: 'recvfrom(AF_PACKET)' }),
-      );
+    return pendingErrno;
   }
 
   #reportError(err: unknown): void {

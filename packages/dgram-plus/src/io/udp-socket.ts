@@ -6,6 +6,7 @@ import { checkPort, checkTtl, formatAddressBytes, parseSocketAddress } from '../
 import { ReceiveQueue, drainQueue } from '../queue/receive-queue.js';
 import { interfaceIndex } from './interface.js';
 import { nativeAddon, type NativeAddon, type NativeFdWatcher } from './native.js';
+import { handleReadable, type ReadableSocket } from './readable.js';
 import { bindToDevice, setTtl } from './socket-options.js';
 
 /** Options of {@link openUdpSocket}. */
@@ -202,7 +203,17 @@ export class UdpSocket extends EventEmitter<UdpSocketEvents> implements AsyncIte
           capability: 'CAP_NET_BIND_SERVICE',
         });
       }
-      this.#watcher = new addon.FdWatcher(this.#fd, (status) => this.#onReadable(status));
+      const readable: ReadableSocket<[Buffer, Int32Array, Buffer, number]> = {
+        addon,
+        fd: this.#fd,
+        syscall: 'recvmsg',
+        closed: () => this.#closed,
+        read: () => addon.udpRecv(this.#fd, this.#batch),
+        deliver: (batch) => this.#deliver(batch),
+        fail: (err) => this.#reportError(err),
+        resume: () => this.#watcher.start(1),
+      };
+      this.#watcher = new addon.FdWatcher(this.#fd, (status) => handleReadable(readable, status));
       this.#watcher.start(1);
     } catch (err) {
       addon.closeFd(this.#fd);
@@ -319,35 +330,8 @@ export class UdpSocket extends EventEmitter<UdpSocketEvents> implements AsyncIte
     if (this.#closed) throw new SocketClosedError('UDP socket');
   }
 
-  #onReadable(status: number): void {
-    if (this.#closed) return;
-    if (status !== 0) {
-      // libuv reports POLLERR as EBADF and stops the handle; the socket's pending error (ENETDOWN when
-      // the interface went down, …) is the real one. Reading it clears it, so polling can resume.
-      let errno = status;
-      try {
-        errno =
-          this.#addon.getIntOption(
-            this.#fd,
-            this.#addon.constants.SOL_SOCKET,
-            this.#addon.constants.SO_ERROR,
-            'SO_ERROR',
-          ) || status;
-      } catch {
-        /* keep the poll status */
-      }
-      this.#reportError(Object.assign(new Error('receive failed'), { errno, syscall: 'recvmsg' }));
-      if (!this.#closed) this.#watcher.start(1);
-      return;
-    }
-    let batch: [Buffer, Int32Array, Buffer, number] | undefined;
-    try {
-      batch = this.#addon.udpRecv(this.#fd, this.#batch);
-    } catch (err) {
-      this.#reportError(err);
-      return;
-    }
-    if (batch === undefined) return;
+  /** Hands a batch of datagrams to `'message'` listeners or the queue; returns the errno met after it. */
+  #deliver(batch: [Buffer, Int32Array, Buffer, number]): number {
     const [data, meta, addrs, pendingErrno] = batch;
     const n = meta.length / META_INTS;
     this.#received += n;
@@ -376,8 +360,7 @@ export class UdpSocket extends EventEmitter<UdpSocketEvents> implements AsyncIte
       if (this.listenerCount('message') > 0) this.emit('message', dgram);
       else this.#queue.push(dgram);
     }
-    if (pendingErrno !== 0 && !this.#closed)
-      this.#reportError(Object.assign(new Error('receive failed'), { errno: pendingErrno, syscall: 'recvmsg' }));
+    return pendingErrno;
   }
 
   #reportError(err: unknown): void {

@@ -1,4 +1,4 @@
-import { type IpAddress, type IpFamily } from '@lbkit/core';
+import { formatIp, type IpAddress, type IpFamily } from '@lbkit/core';
 import type { CompiledConfig, CompiledPool, OwnedBlock } from '../config/compile-config.js';
 import { isBuggyIpv4 } from '../config/addresses.js';
 import { matchesLabelSelector } from '../config/label-selector.js';
@@ -7,7 +7,6 @@ import type { Assignment, LabelSelector, PoolReasonCode } from '../types.js';
 import type { NormalizedRequest } from './request.js';
 import { ChurnSafeMap } from './churn-safe-map.js';
 import { MinHeap } from './min-heap.js';
-import { ipText } from './ip-text.js';
 
 /** Allocation state of one pool. */
 export interface PoolState {
@@ -268,7 +267,7 @@ export class AllocState {
       const k = mapKey(addr.family, addr.value);
       let e = this.ips[addr.family].get(k);
       if (e === undefined) {
-        e = { family: addr.family, value: addr.value, text: ipText(addr), pool: ps, users: [rec], indexedKey: '' };
+        e = { family: addr.family, value: addr.value, text: formatIp(addr), pool: ps, users: [rec], indexedKey: '' };
         this.ips[addr.family].setAbsent(k, e);
         const q = this.cooldownMs > 0 ? this.quarantine[addr.family].get(k) : undefined;
         if (q !== undefined) {

@@ -108,6 +108,12 @@ export class BenchReporter {
     this.argv = argv;
     this.write = write;
     this.json = this.flag('json');
+    // `npm run bench | head`: the reader leaving is the end of the run, not a crash (labs clean up on exit).
+    if (process.stdout.listenerCount('error') === 0)
+      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EPIPE') process.exit(0);
+        throw err;
+      });
   }
 
   /** Whether `--name` was given. */

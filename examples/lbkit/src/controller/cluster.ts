@@ -2,6 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { realClock, type Logger } from '@lbkit/core';
 import {
   ClusterWatcher,
+  type ConfigInput,
   EventRecorder,
   LeaseElector,
   ServiceStatusWriter,
@@ -10,6 +11,7 @@ import {
 } from '@lbkit/k8s-adapter';
 import { Controller } from './controller.js';
 import { syncControllerMetrics } from './metrics-sync.js';
+import { ControllerStatusSync } from './status-sync.js';
 import type { Metrics } from '../ops/metrics.js';
 import { objectSetOf } from '../objects/object-set.js';
 
@@ -44,6 +46,7 @@ export class ClusterController {
   readonly #events: EventRecorder;
   readonly #elector: LeaseElector;
   readonly #kc: KubeConfig;
+  readonly #statusSync: ControllerStatusSync;
   #controller: Controller;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> = Promise.resolve();
@@ -67,12 +70,26 @@ export class ClusterController {
         logger: components.logger,
       },
     );
+    this.#statusSync = new ControllerStatusSync(kc, { namespace: init.namespace }, { logger: components.logger });
     this.#controller = this.#newController();
   }
 
   /** True once the caches are synced and a valid configuration is in force. */
   get ready(): boolean {
     return this.#synced;
+  }
+
+  /**
+   * True once every watched kind has been listed, so the cache holds the whole configuration (the
+   * admission webhook denies until then).
+   */
+  get synced(): boolean {
+    return this.#synced;
+  }
+
+  /** Every configuration object as cached now, on every replica, leader or not (the webhook's view). */
+  configInput(): ConfigInput {
+    return this.#watcher.configInput();
   }
 
   get leader(): boolean {
@@ -152,5 +169,7 @@ export class ClusterController {
       this.#log.info({ service: s.key, ips: s.desired.ips, outcome: r.outcome }, 'service status');
     }
     for (const e of out.events) await this.#events.record(e.service, e.event.type, e.event.reason, e.event.message);
+    // Pool counters and the controller's ConfigurationState, each only when it changed.
+    await this.#statusSync.sync(out.config, out.counts, this.#watcher.configInput().ipAddressPools ?? []);
   }
 }

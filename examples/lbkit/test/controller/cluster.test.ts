@@ -87,6 +87,32 @@ t.test('two replicas: one leader allocates, a handover keeps every address', asy
   const web = (await core.readNamespacedService({ namespace: 'shop', name: 'web' })) as Service;
   t.equal(web.metadata?.annotations?.['metallb.io/ip-allocated-from-pool'], 'public');
   t.equal([a.leader, b.leader].filter(Boolean).length, 1, 'exactly one leader');
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const poolStatus = async () =>
+    (
+      (await custom.getNamespacedCustomObject({
+        group: 'metallb.io',
+        version: 'v1beta1',
+        namespace: 'metallb-system',
+        plural: 'ipaddresspools',
+        name: 'public',
+      })) as { status?: { assignedIPv4?: number; availableIPv4?: number } }
+    ).status;
+  t.same(
+    await eventually('pool counters', async () =>
+      (await poolStatus())?.assignedIPv4 === 1 ? poolStatus() : undefined,
+    ),
+    { assignedIPv4: 1, assignedIPv6: 0, availableIPv4: 10, availableIPv6: 0 },
+    'the leader writes the pool counters',
+  );
+  const state = (await custom.getNamespacedCustomObject({
+    group: 'metallb.io',
+    version: 'v1beta1',
+    namespace: 'metallb-system',
+    plural: 'configurationstates',
+    name: 'controller',
+  })) as { status?: { result?: string } };
+  t.equal(state.status?.result, 'Valid', 'and its ConfigurationState');
 
   const [leader, follower] = a.leader ? [a, b] : [b, a];
   await leader.stop();
@@ -95,4 +121,8 @@ t.test('two replicas: one leader allocates, a handover keeps every address', asy
   const second = await eventually('api allocated by the new leader', () => ipOf('api'));
   t.not(second, first, 'a different address for the new Service');
   t.equal(await ipOf('web'), first, 'the handover moved no address');
+  await eventually('counters after the handover', async () =>
+    (await poolStatus())?.assignedIPv4 === 2 ? true : undefined,
+  );
+  t.pass('the new leader keeps the counters up to date');
 });

@@ -44,7 +44,13 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition']);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'ValidatingWebhookConfiguration',
+]);
 const KNOWN_VERBS = new Set(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection']);
 const FIELD_PATHS = new Set(['metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'status.podIP']);
 
@@ -210,21 +216,30 @@ function checkPodSpec(t: Test, where: string, workload: Obj): Obj {
   return pod;
 }
 
-t.test('controller Deployment: two replicas, non-root, no capabilities, monitoring on 7472', async (t) => {
-  const d = one('Deployment', 'lbkit-controller');
-  t.equal(d.apiVersion, 'apps/v1');
-  t.equal(rec(d.spec).replicas, 2);
-  const pod = checkPodSpec(t, 'controller', d);
-  t.equal(rec(pod.securityContext).runAsNonRoot, true);
-  t.not(pod.hostNetwork, true, 'pod network');
-  const c = rec(arr(pod.containers)[0]);
-  t.equal(arr(c.args)[0], 'controller');
-  t.equal(rec(c.securityContext).capabilities !== undefined && rec(rec(c.securityContext).capabilities).add, undefined);
-  t.same(
-    arr(c.ports).map((p) => [rec(p).containerPort, rec(p).protocol]),
-    [[7472, 'TCP']],
-  );
-});
+t.test(
+  'controller Deployment: two replicas, non-root, no capabilities, monitoring on 7472, webhook on 9443',
+  async (t) => {
+    const d = one('Deployment', 'lbkit-controller');
+    t.equal(d.apiVersion, 'apps/v1');
+    t.equal(rec(d.spec).replicas, 2);
+    const pod = checkPodSpec(t, 'controller', d);
+    t.equal(rec(pod.securityContext).runAsNonRoot, true);
+    t.not(pod.hostNetwork, true, 'pod network');
+    const c = rec(arr(pod.containers)[0]);
+    t.equal(arr(c.args)[0], 'controller');
+    t.equal(
+      rec(c.securityContext).capabilities !== undefined && rec(rec(c.securityContext).capabilities).add,
+      undefined,
+    );
+    t.same(
+      arr(c.ports).map((p) => [rec(p).containerPort, rec(p).protocol]),
+      [
+        [7472, 'TCP'],
+        [9443, 'TCP'],
+      ],
+    );
+  },
+);
 
 t.test('speaker DaemonSet: host network, NET_RAW and NET_ADMIN only, memberlist 7946 TCP+UDP', async (t) => {
   const d = one('DaemonSet', 'lbkit-speaker');

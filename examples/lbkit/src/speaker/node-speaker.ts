@@ -205,11 +205,14 @@ export class NodeSpeaker {
     if (!this.#started) return;
     this.#started = false;
     for (const u of this.#unsubscribe.splice(0)) u();
+    // Stop answering and cancel any announcement burst still running before the leave lingers, so nothing
+    // re-announces this node after the next owner's announcement. Clients whose entry points here keep
+    // reaching this node until the next owner's announcement moves them.
+    for (const [ip, o] of [...this.#owned]) await this.#withdraw(ip, o);
     if (options.graceful === true) await this.#c.member.leave().catch(() => undefined);
     for (const s of this.#speakers.values())
       await s.speaker.stop({ message: `lbkit speaker on ${this.#init.nodeName} stopping` }).catch(() => undefined);
     this.#speakers.clear();
-    for (const [ip, o] of this.#owned) await this.#withdraw(ip, o);
     await this.#c.announcer.stop();
     await this.#c.member.stop();
   }

@@ -1,6 +1,7 @@
 // Shared by the end-to-end tests: how a lab node runs `lbkit speaker`, and polling with a deadline.
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { ProfileName } from '@lbkit/election';
 import type { Netns } from '@lbkit/testkit';
 
 const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
@@ -13,10 +14,13 @@ export interface LabNode {
   readonly log: string[];
 }
 
-/** Starts `lbkit speaker --standalone` in the node's namespace, aggressive profile, announcing on eth0. */
+/**
+ * Starts `lbkit speaker --standalone` in the node's namespace, announcing on eth0, with the `aggressive`
+ * election profile unless `profile` names another.
+ */
 export function startSpeaker(
   node: LabNode,
-  o: { name: string; files: readonly string[]; state: string; seeds: readonly string[] },
+  o: { name: string; files: readonly string[]; state: string; seeds: readonly string[]; profile?: ProfileName },
 ): ChildProcess {
   const proc = node.ns.node(cli, [
     'speaker',
@@ -31,7 +35,7 @@ export function startSpeaker(
     '--ml-seeds',
     o.seeds.join(','),
     '--ml-profile',
-    'aggressive',
+    o.profile ?? 'aggressive',
     '--interfaces',
     '^eth0$',
     '--port',

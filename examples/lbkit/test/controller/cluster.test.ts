@@ -7,16 +7,7 @@ import { silentLogger } from '@lbkit/core';
 import { metallbCrds, type Service } from '@lbkit/k8s-adapter';
 import { FakeApiServer } from '@lbkit/k8s-adapter/testing';
 import { ClusterController } from '../../src/controller/cluster.js';
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { eventually } from '../wait.js';
 
 async function seed(kc: KubeConfig): Promise<void> {
   const ext = kc.makeApiClient(ApiextensionsV1Api);

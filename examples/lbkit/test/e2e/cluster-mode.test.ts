@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chooseOwner } from '@lbkit/election';
 import { Lab, privilegedSkip, type Netns } from '@lbkit/testkit';
-import { until } from './speakers.js';
+import { neighbourMac, until } from './speakers.js';
 
 const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 const apiServer = fileURLToPath(new URL('./cluster-bin/api-server.ts', import.meta.url));
@@ -51,17 +51,10 @@ class Store {
   }
 }
 
-interface Neigh {
-  dst: string;
-  lladdr?: string;
-  state?: string[];
-}
-
-async function neighbourMac(client: Netns, ip: string): Promise<string | undefined> {
+/** Pings `ip` from the client so its kernel resolves it, then reads the MAC it resolved to. */
+async function resolvedMac(client: Netns, ip: string): Promise<string | undefined> {
   await client.exec('ping', ['-c', '1', '-W', '1', ip], { allowFail: true });
-  const list = await client.ipJson<Neigh[]>(['-4', 'neigh', 'show', ip]);
-  return list.find((n) => n.lladdr !== undefined && !(n.state ?? []).some((s) => s === 'FAILED' || s === 'INCOMPLETE'))
-    ?.lladdr;
+  return neighbourMac(client, ip);
 }
 
 type Svc = { metadata?: { name?: string }; status?: { loadBalancer?: { ingress?: Array<{ ip?: string }> } } };
@@ -195,7 +188,7 @@ t.test('cluster mode: controller and speakers against an API server', { skip: pr
 
   await until(
     `${vip} to resolve to ${owner}`,
-    async () => (macToNode(await neighbourMac(client, vip)) === owner ? true : undefined),
+    async () => (macToNode(await resolvedMac(client, vip)) === owner ? true : undefined),
     30_000,
     100,
   );
@@ -238,7 +231,7 @@ t.test('cluster mode: controller and speakers against an API server', { skip: pr
   nodes.get(owner)!.proc?.kill('SIGKILL');
   await until(
     `${vip} to move to ${next}`,
-    async () => (macToNode(await neighbourMac(client, vip)) === next ? true : undefined),
+    async () => (macToNode(await resolvedMac(client, vip)) === next ? true : undefined),
     10_000,
     10,
   );

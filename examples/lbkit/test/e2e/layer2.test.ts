@@ -8,28 +8,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '@lbkit/core';
 import { chooseOwner } from '@lbkit/election';
-import { Lab, privilegedSkip, type Netns } from '@lbkit/testkit';
-import { startSpeaker as startNode, until, type LabNode } from './speakers.js';
+import { Lab, privilegedSkip } from '@lbkit/testkit';
+import { membershipSettled, neighbourMac, startSpeaker as startNode, until, type LabNode } from './speakers.js';
 import { StandaloneController } from '../../src/controller/standalone.js';
 import { readState } from '../../src/standalone/state-file.js';
 
 const config = fileURLToPath(new URL('../fixtures/lab/config.yaml', import.meta.url));
 const NODES = ['node-a', 'node-b', 'node-c'] as const;
 const TRIALS = Number(process.env['LBKIT_E2E_TRIALS'] ?? 3);
-
-interface Neigh {
-  dst: string;
-  lladdr?: string;
-  state?: string[];
-}
-
-async function neighbourMac(client: Netns, ip: string): Promise<string | undefined> {
-  const list = await client.ipJson<Neigh[]>([ip.includes(':') ? '-6' : '-4', 'neigh', 'show', ip]);
-  const e = list.find(
-    (n) => n.lladdr !== undefined && !(n.state ?? []).includes('FAILED') && !(n.state ?? []).includes('INCOMPLETE'),
-  );
-  return e?.lladdr;
-}
 
 t.test(
   'layer 2: the elected node answers for both addresses; SIGKILL of its speaker moves them',
@@ -94,6 +80,12 @@ t.test(
 
     const outages: number[] = [];
     for (let trial = 0; trial < TRIALS; trial++) {
+      await until(
+        'the membership to settle',
+        async () => (membershipSettled(nodes, 1_000) ? true : undefined),
+        30_000,
+        50,
+      );
       const victim = nodes.get(expected)!;
       const killedAt = Date.now();
       victim.proc?.kill('SIGKILL');

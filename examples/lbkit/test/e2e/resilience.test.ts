@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chooseOwner } from '@lbkit/election';
-import { Lab, privilegedSkip, type Netns } from '@lbkit/testkit';
-import { startSpeaker as startNode, until, type LabNode } from './speakers.js';
+import { Lab, privilegedSkip } from '@lbkit/testkit';
+import { neighbourMac, startSpeaker as startNode, until, type LabNode } from './speakers.js';
 
 const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 const NODES = ['node-a', 'node-b', 'node-c'] as const;
@@ -125,20 +125,6 @@ function reports(lines: readonly string[], kind: string, name: string, field: st
       l.msg.includes(value)
     );
   });
-}
-
-interface Neigh {
-  dst: string;
-  lladdr?: string;
-  state?: string[];
-}
-
-async function neighbourMac(client: Netns, ip: string): Promise<string | undefined> {
-  const list = await client.ipJson<Neigh[]>([ip.includes(':') ? '-6' : '-4', 'neigh', 'show', ip]);
-  const e = list.find(
-    (n) => n.lladdr !== undefined && !(n.state ?? []).includes('FAILED') && !(n.state ?? []).includes('INCOMPLETE'),
-  );
-  return e?.lladdr;
 }
 
 t.test(

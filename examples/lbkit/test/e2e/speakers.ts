@@ -63,3 +63,42 @@ export async function until<T>(
     await new Promise((r) => setTimeout(r, stepMs));
   }
 }
+
+interface Neigh {
+  dst: string;
+  lladdr?: string;
+  state?: string[];
+}
+
+/** The MAC the client's kernel has for `ip` now, unless its entry is failed or still resolving. */
+export async function neighbourMac(client: Netns, ip: string): Promise<string | undefined> {
+  const list = await client.ipJson<Neigh[]>([ip.includes(':') ? '-6' : '-4', 'neigh', 'show', ip]);
+  const e = list.find(
+    (n) => n.lladdr !== undefined && !(n.state ?? []).includes('FAILED') && !(n.state ?? []).includes('INCOMPLETE'),
+  );
+  return e?.lladdr;
+}
+
+/**
+ * True when every node's speaker last logged every other node as alive and logged no membership change in
+ * the last `quietMs`: a trial that starts then starts from a settled cluster (a restarted speaker can be
+ * suspected for a moment while it starts; see the failover lab).
+ */
+export function membershipSettled(nodes: ReadonlyMap<string, LabNode>, quietMs: number): boolean {
+  const since = Date.now() - quietMs;
+  for (const [name, n] of nodes) {
+    const last = new Map<string, string>();
+    for (const line of n.log) {
+      if (!line.includes('"membership changed"')) continue;
+      try {
+        const j = JSON.parse(line) as { time?: number; member?: string; event?: string };
+        if ((j.time ?? 0) > since) return false;
+        if (j.member !== undefined && j.event !== undefined) last.set(j.member, j.event);
+      } catch {
+        // not a JSON line
+      }
+    }
+    for (const other of nodes.keys()) if (other !== name && last.get(other) !== 'member-alive') return false;
+  }
+  return true;
+}

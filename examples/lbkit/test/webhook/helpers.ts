@@ -115,16 +115,7 @@ export function post(
   });
 }
 
-/** Polls `fn` until it returns a value other than undefined. */
-export async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { eventually } from '../wait.js';
 
 /** A CA and a serving certificate for `dnsNames`, made by openssl in a fresh directory. */
 export interface OpensslPki {

@@ -12,7 +12,7 @@ import { BGP_MODE } from '../controller/controller.js';
 import { WEBHOOK_FLAG_OPTIONS, WEBHOOK_USAGE, webhookFlags, type WebhookFlags } from '../webhook/flags.js';
 import { AdmissionWebhook, WatcherSource } from '../webhook/io/webhook.js';
 import type { AdmissionSource } from '../webhook/handler.js';
-import type { ReadinessCheck } from '../ops/health.js';
+import { configCheck, type ReadinessCheck } from '../ops/health.js';
 import type { Logger } from '@lbkit/core';
 
 export const CONTROLLER_USAGE = `lbkit controller [flags]
@@ -70,20 +70,7 @@ export async function runController(argv: readonly string[], io: Output): Promis
     port: flags.port,
     registry: metrics.registry,
     logger,
-    checks: [
-      {
-        name: 'config',
-        check: () =>
-          ctl.ready
-            ? {
-                ok: true,
-                reason: ctl.stale
-                  ? 'configuration loaded; the latest one is invalid, so the last good one is in force'
-                  : 'configuration loaded',
-              }
-            : { ok: false, reason: 'no valid configuration yet' },
-      },
-    ],
+    checks: [configCheck(() => ({ loaded: ctl.ready, stale: ctl.stale }))],
     start: () => {
       ctl.start();
       logger.info({ files: flags.files, state: flags.stateFile }, 'controller started (standalone)');

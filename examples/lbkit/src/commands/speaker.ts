@@ -5,6 +5,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { createPinoLogger, realClock, type Logger } from '@lbkit/core';
 import { PROFILES, type ProfileName } from '@lbkit/election';
 import { FlagError, commonFlags, flagOrEnv, parseFlags, portFlag } from '../flags.js';
+import { configCheck } from '../ops/health.js';
 import { runUntilSignal } from '../ops/run-service.js';
 import { createMetrics } from '../ops/metrics.js';
 import { NodeSpeaker } from '../speaker/node-speaker.js';
@@ -167,18 +168,10 @@ export async function runSpeaker(argv: readonly string[], io: Output): Promise<n
     registry: metrics.registry,
     logger,
     checks: [
-      {
-        name: 'config',
-        check: () =>
-          speaker.configState?.config !== undefined
-            ? {
-                ok: true,
-                reason: speaker.configState.stale
-                  ? 'configuration loaded; the latest one is invalid, so the last good one is in force'
-                  : 'configuration loaded',
-              }
-            : { ok: false, reason: 'no valid configuration yet' },
-      },
+      configCheck(() => ({
+        loaded: speaker.configState?.config !== undefined,
+        stale: speaker.configState?.stale ?? false,
+      })),
       ...(cluster === undefined
         ? []
         : [

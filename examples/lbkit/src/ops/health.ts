@@ -9,6 +9,26 @@ export interface ReadinessCheck {
 }
 
 /** What the operations server serves. */
+/**
+ * The `config` readiness check: ready once a valid configuration is in force, saying when that is the last
+ * good one because the latest is invalid.
+ */
+export function configCheck(state: () => { loaded: boolean; stale: boolean }): ReadinessCheck {
+  return {
+    name: 'config',
+    check: () => {
+      const { loaded, stale } = state();
+      if (!loaded) return { ok: false, reason: 'no valid configuration yet' };
+      return {
+        ok: true,
+        reason: stale
+          ? 'configuration loaded; the latest one is invalid, so the last good one is in force'
+          : 'configuration loaded',
+      };
+    },
+  };
+}
+
 export interface OpsServerInit {
   readonly host: string;
   readonly port: number;

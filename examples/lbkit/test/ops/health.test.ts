@@ -1,5 +1,5 @@
 import t from 'tap';
-import { OpsServer } from '../../src/ops/health.js';
+import { OpsServer, configCheck } from '../../src/ops/health.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 
 t.test('healthz, readyz with reasons, and metrics with MetalLB names', async (t) => {
@@ -44,4 +44,15 @@ t.test('healthz, readyz with reasons, and metrics with MetalLB names', async (t)
     /lbkit_failover_duration_seconds_bucket\{le="0.15",service="default\/web",reason="fast-takeover"\} 1/,
   );
   t.equal((await get('/nope')).status, 404);
+});
+
+t.test('the config check: not ready without a configuration; says when the last good one is in force', async (t) => {
+  const state = { loaded: false, stale: false };
+  const c = configCheck(() => state);
+  t.equal(c.name, 'config');
+  t.same(c.check(), { ok: false, reason: 'no valid configuration yet' });
+  state.loaded = true;
+  t.same(c.check(), { ok: true, reason: 'configuration loaded' });
+  state.stale = true;
+  t.match(c.check(), { ok: true, reason: /last good one is in force/ });
 });
